@@ -1,0 +1,384 @@
+// The Engine interface on Chromium-family browsers, over CDP on --remote-debugging-pipe
+// (no TCP port is opened). Launch: app window on about:blank, attach to its page target,
+// install the page channel (Runtime.addBinding), then the window layer adds its init
+// script, serving and navigation policy and navigates to the app.
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { chromiumArgs } from '../../browser/chromium.js';
+import type { FoundBrowser } from '../../browser/find.js';
+import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
+import { logger } from '../../log.js';
+import type {
+  Engine, EngineEvents, EngineVersions, MessageSource, NavigationRequest, ServedRequest, ServedResponse,
+} from '../types.js';
+import { CdpConnection, CdpError } from './cdp.js';
+import { PipeTransport } from './pipe.js';
+
+const log = logger('browser');
+
+/** A message of 100 MiB or more kills Chromium's pipe for good; stay well below. */
+export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+const LAUNCH_TIMEOUT = 30_000;
+
+export interface ChromiumLaunchOptions {
+  browser: FoundBrowser;
+  profileDir: string;
+  headless: boolean;
+  windowSize?: [number, number];
+  allowHTTP?: false | 'mixed' | true;
+  userAgent?: string;
+  devtools?: boolean;
+  extraArgs?: string[];
+}
+
+interface ContextInfo extends MessageSource {
+  id: number;
+}
+
+export async function launchChromium(options: ChromiumLaunchOptions): Promise<ChromiumEngine> {
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const args = chromiumArgs({
+    startUrl: 'data:text/html,',
+    profileDir: options.profileDir,
+    headless: options.headless,
+    windowSize: options.windowSize,
+    allowHTTP: options.allowHTTP,
+    userAgent: options.userAgent,
+    devtools: options.devtools,
+    asRoot,
+    extraArgs: options.extraArgs,
+  });
+  log('launching', options.browser.path, args.join(' '));
+  const proc = spawnBrowser(options.browser.path, args, { pipe: true });
+  const unregister = killAllOnExit(proc);
+  proc.exited.then(unregister, unregister);
+  const stdio = proc.child.stdio as unknown as [unknown, unknown, unknown, Writable, Readable];
+  const cdp = new CdpConnection(new PipeTransport(stdio[3], stdio[4]));
+
+  const failed = (why: string) =>
+    new Error(
+      `Could not start ${options.browser.name} (${options.browser.path}): ${why}.\n` +
+        `What it printed last:\n${proc.stderrTail().split('\n').slice(-15).join('\n') || '(nothing)'}\n` +
+        `Try running it by hand with --headless to see why, or choose another browser with GLUON_BROWSER or --browser=NAME.`,
+    );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(failed(`it did not answer within ${LAUNCH_TIMEOUT / 1000} s`)), LAUNCH_TIMEOUT);
+    proc.exited.then(({ code, signal }) => reject(failed(`it exited during start-up (code ${code}, signal ${signal})`)));
+  });
+  giveUp.catch(() => {});
+  try {
+    const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, options.browser), giveUp]);
+    return engine;
+  } catch (error) {
+    await proc.kill(500).catch(() => {});
+    throw error instanceof CdpError ? failed(error.message) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class ChromiumEngine implements Engine {
+  readonly name = 'chromium' as const;
+  readonly pageSendName = `__gluon_send_${randomBytes(6).toString('hex')}`;
+  readonly pageReceiveName = `__gluon_receive_${randomBytes(6).toString('hex')}`;
+  private readonly contexts = new Map<number, ContextInfo>();
+  private topContext: ContextInfo | undefined;
+  private readonly served = new Map<string, (req: ServedRequest) => Promise<ServedResponse>>();
+  private navigationPolicy: ((nav: NavigationRequest) => boolean) | undefined;
+  private pageMessageHandler: (text: string, from: MessageSource) => void = () => {};
+  private readonly listeners: { [K in keyof EngineEvents]: Set<(info: EngineEvents[K]) => void> } = {
+    document: new Set(), load: new Set(), close: new Set(),
+  };
+  private currentUrl = 'about:blank';
+  private closeReason: string | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly cdp: CdpConnection,
+    readonly process: BrowserProcess,
+    private readonly sessionId: string,
+    private readonly targetId: string,
+    readonly versions: EngineVersions,
+  ) {}
+
+  static async attach(cdp: CdpConnection, proc: BrowserProcess, browser: FoundBrowser): Promise<ChromiumEngine> {
+    const version = await cdp.send('Browser.getVersion');
+    const target = await new Promise<string>((resolve) => {
+      const off = cdp.on('Target.targetCreated', ({ targetInfo }) => {
+        // Chromium 156 also lists browser_ui targets (omnibox popup...): only a real page will do.
+        if (targetInfo.type !== 'page' || targetInfo.url.startsWith('chrome') || targetInfo.url.startsWith('devtools')) return;
+        off();
+        resolve(targetInfo.targetId);
+      });
+      void cdp.send('Target.setDiscoverTargets', { discover: true });
+    });
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target, flatten: true });
+    const productVersion = version.product.split('/')[1] ?? version.product;
+    const engine = new ChromiumEngine(cdp, proc, sessionId, target, {
+      product: productVersion,
+      engine: productVersion,
+      jsEngine: version.jsVersion,
+      userAgent: version.userAgent,
+    });
+    log(`attached to ${browser.name} ${productVersion} (target ${target})`);
+    await engine.listen();
+    return engine;
+  }
+
+  private async listen(): Promise<void> {
+    const { cdp, sessionId } = this;
+    const mine = (id: string | undefined) => id === sessionId;
+    cdp.on('Runtime.executionContextCreated', ({ context }, id) => {
+      if (!mine(id)) return;
+      const aux = (context.auxData ?? {}) as { frameId?: string; isDefault?: boolean };
+      const info: ContextInfo = {
+        id: context.id,
+        origin: context.origin,
+        topFrame: aux.frameId === this.targetId && aux.isDefault === true,
+        realm: context.uniqueId,
+      };
+      this.contexts.set(context.id, info);
+      if (info.topFrame) {
+        this.topContext = info;
+        this.emit('document', { url: this.currentUrl, realm: info.realm });
+      }
+    });
+    cdp.on('Runtime.executionContextDestroyed', ({ executionContextId }, id) => {
+      if (!mine(id)) return;
+      this.contexts.delete(executionContextId);
+      if (this.topContext?.id === executionContextId) this.topContext = undefined;
+    });
+    cdp.on('Runtime.executionContextsCleared', (_params, id) => {
+      if (!mine(id)) return;
+      this.contexts.clear();
+      this.topContext = undefined;
+    });
+    cdp.on('Runtime.bindingCalled', ({ name, payload, executionContextId }, id) => {
+      if (!mine(id) || name !== this.pageSendName) return;
+      const from = this.contexts.get(executionContextId);
+      if (!from) return log('dropped a page message from an unknown context');
+      this.pageMessageHandler(payload, { origin: from.origin, topFrame: from.topFrame, realm: from.realm });
+    });
+    cdp.on('Page.frameNavigated', ({ frame }, id) => {
+      if (mine(id) && !frame.parentId) this.currentUrl = frame.url + (frame.urlFragment ?? '');
+    });
+    cdp.on('Page.navigatedWithinDocument', ({ frameId, url }, id) => {
+      if (mine(id) && frameId === this.targetId) this.currentUrl = url;
+    });
+    cdp.on('Page.loadEventFired', (_params, id) => {
+      if (mine(id)) this.emit('load', { url: this.currentUrl });
+    });
+    cdp.on('Fetch.requestPaused', (params, id) => {
+      if (mine(id)) void this.onRequestPaused(params);
+    });
+    cdp.on('Target.targetDestroyed', ({ targetId }) => {
+      if (targetId === this.targetId) this.markClosed('the window was closed');
+    });
+    cdp.on('Target.detachedFromTarget', ({ sessionId: detached }) => {
+      if (detached === sessionId) this.markClosed('the window was closed');
+    });
+    cdp.onClose((reason) => this.markClosed(reason));
+    this.process.exited.then(({ code, signal }) =>
+      this.markClosed(`the browser exited (${signal ? `signal ${signal}` : `code ${code}`})`),
+    );
+
+    await Promise.all([
+      cdp.send('Runtime.addBinding', { name: this.pageSendName }, sessionId),
+      cdp.send('Page.enable', {}, sessionId),
+      cdp.send('Runtime.enable', {}, sessionId),
+    ]);
+  }
+
+  // ------------------------------------------------------------------ Engine
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  async addInitScript(source: string): Promise<() => Promise<void>> {
+    const { identifier } = await this.cdp.send(
+      'Page.addScriptToEvaluateOnNewDocument',
+      { source, runImmediately: true },
+      this.sessionId,
+    );
+    return async () => {
+      if (!this.closed) await this.cdp.send('Page.removeScriptToEvaluateOnNewDocument', { identifier }, this.sessionId);
+    };
+  }
+
+  async evaluate<T = unknown>(expression: string, opts: { awaitPromise?: boolean } = {}): Promise<T> {
+    const result = await this.cdp.send(
+      'Runtime.evaluate',
+      {
+        expression,
+        contextId: this.topContext?.id,
+        returnByValue: true,
+        awaitPromise: opts.awaitPromise ?? true,
+        userGesture: true,
+      },
+      this.sessionId,
+    );
+    if (result.exceptionDetails) {
+      const details = result.exceptionDetails;
+      const description = details.exception?.description ?? details.text;
+      const error = new Error(description.split('\n')[0].replace(/^\w*Error: /, ''));
+      const className = details.exception?.className;
+      if (className) error.name = className;
+      error.stack = `${error.name}: ${error.message}\n    --- the page's stack ---\n${description.split('\n').slice(1).join('\n')}`;
+      throw error;
+    }
+    return result.result.value as T;
+  }
+
+  onPageMessage(handler: (text: string, from: MessageSource) => void): void {
+    this.pageMessageHandler = handler;
+  }
+
+  async postToPage(text: string): Promise<void> {
+    if (text.length > MAX_MESSAGE_CHARS) {
+      throw new RangeError(`a message of ${text.length} characters is over the ${MAX_MESSAGE_CHARS} limit for the page channel`);
+    }
+    const context = this.topContext;
+    if (!context) throw new Error('the page has no document to receive messages');
+    await this.cdp.send(
+      'Runtime.callFunctionOn',
+      {
+        functionDeclaration: `function (text) { globalThis[${JSON.stringify(this.pageReceiveName)}](text); }`,
+        executionContextId: context.id,
+        arguments: [{ value: text }],
+      },
+      this.sessionId,
+    );
+  }
+
+  async serve(origin: string, handler: (req: ServedRequest) => Promise<ServedResponse>): Promise<void> {
+    this.served.set(origin, handler);
+    await this.updateInterception();
+  }
+
+  setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): void {
+    this.navigationPolicy = allow;
+    void this.updateInterception().catch((error) => log('could not update interception:', String(error)));
+  }
+
+  async navigate(url: string): Promise<void> {
+    const result = await this.cdp.send('Page.navigate', { url }, this.sessionId);
+    if (result.errorText) {
+      throw new Error(
+        result.errorText === 'net::ERR_ABORTED'
+          ? `Navigation to ${url} was blocked by the allowNavigation option`
+          : `Could not load ${url}: ${result.errorText}`,
+      );
+    }
+  }
+
+  async reload(ignoreCache = false): Promise<void> {
+    await this.cdp.send('Page.reload', { ignoreCache }, this.sessionId);
+  }
+
+  on<K extends keyof EngineEvents>(event: K, handler: (info: EngineEvents[K]) => void): () => void {
+    const set = this.listeners[event] as Set<(info: EngineEvents[K]) => void>;
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  async screenshot(): Promise<Uint8Array> {
+    const { data } = await this.cdp.send('Page.captureScreenshot', { format: 'png' }, this.sessionId);
+    return Buffer.from(data, 'base64');
+  }
+
+  raw(method: string, params?: object): Promise<unknown> {
+    return this.cdp.send(method, params, this.sessionId);
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) this.closing = this.shutDown();
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async shutDown(): Promise<void> {
+    this.markClosed('the window was closed by the app');
+    if (!this.process.hasExited) {
+      // Ask politely (lets Chromium flush the profile), then make sure.
+      await Promise.race([this.cdp.send('Browser.close').catch(() => {}), delay(1000)]);
+      this.cdp.close();
+      await this.process.kill(2000);
+    } else {
+      this.cdp.close();
+    }
+  }
+
+  private markClosed(reason: string): void {
+    if (this.closeReason) return;
+    this.closeReason = reason;
+    this.topContext = undefined;
+    log('closed:', reason);
+    this.emit('close', { reason });
+  }
+
+  private emit<K extends keyof EngineEvents>(event: K, info: EngineEvents[K]): void {
+    for (const handler of this.listeners[event] as Set<(info: EngineEvents[K]) => void>) {
+      try {
+        handler(info);
+      } catch (error) {
+        log(`a ${event} handler threw:`, String((error as Error)?.stack ?? error));
+      }
+    }
+  }
+
+  private async updateInterception(): Promise<void> {
+    const patterns: { urlPattern: string; resourceType?: 'Document'; requestStage: 'Request' }[] = [
+      ...[...this.served.keys()].map((origin) => ({ urlPattern: `${origin}/*`, requestStage: 'Request' as const })),
+    ];
+    if (this.navigationPolicy) patterns.push({ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' });
+    if (patterns.length) await this.cdp.send('Fetch.enable', { patterns }, this.sessionId);
+  }
+
+  private async onRequestPaused(params: {
+    requestId: string;
+    request: { url: string; method: string; headers: Record<string, string>; urlFragment?: string };
+    frameId: string;
+    resourceType: string;
+  }): Promise<void> {
+    const { requestId, request } = params;
+    const send = (method: string, body: object) =>
+      this.cdp.send(method, { requestId, ...body }, this.sessionId).catch((error) => log(`${method} failed:`, String(error)));
+    try {
+      const topFrame = params.frameId === this.targetId;
+      if (params.resourceType === 'Document' && topFrame && this.navigationPolicy && !this.navigationPolicy({ url: request.url, topFrame })) {
+        log('blocked a navigation to', request.url);
+        return void (await send('Fetch.failRequest', { errorReason: 'Aborted' }));
+      }
+      const handler = this.served.get(safeOrigin(request.url));
+      if (!handler) return void (await send('Fetch.continueRequest', {}));
+      const response = await handler({ method: request.method, url: request.url, headers: request.headers });
+      await send('Fetch.fulfillRequest', {
+        responseCode: response.status,
+        responseHeaders: Object.entries(response.headers).map(([name, value]) => ({ name, value: String(value) })),
+        body: Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('base64'),
+      });
+    } catch (error) {
+      log('request handling failed for', request.url, String(error));
+      await send('Fetch.fulfillRequest', {
+        responseCode: 500,
+        responseHeaders: [{ name: 'Content-Type', value: 'text/plain; charset=utf-8' }],
+        body: Buffer.from('Internal error while serving this file').toString('base64'),
+      });
+    }
+  }
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,81 @@
+// The engine seam: the only contract between the engine-neutral layers above
+// (window/, api/) and the protocol code below (engine/chromium, engine/firefox).
+// Nothing above this file may speak CDP or BiDi.
+
+export type EngineName = 'chromium' | 'firefox';
+
+/** Where a page->backend message came from, as the engine saw it (not as the page claims). */
+export interface MessageSource {
+  /** Origin of the realm that sent the message, e.g. `https://app.gluon.invalid`. */
+  origin: string;
+  /** True when the sender is the top-level frame's main world. */
+  topFrame: boolean;
+  /** Opaque id of the realm / document; changes on every reload or navigation. */
+  realm: string;
+}
+
+/** A request for the app's private origin, handed to `serve()` handlers. */
+export interface ServedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface ServedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export interface NavigationRequest {
+  url: string;
+  /** True for the top-level frame. Only top-level navigations are offered to the policy. */
+  topFrame: boolean;
+}
+
+export interface EngineVersions {
+  /** e.g. `Chrome/156.0.8078.79` split: product version. */
+  product: string;
+  /** Engine version (for Chromium the same as product). */
+  engine: string;
+  /** JS engine version (V8 / SpiderMonkey). */
+  jsEngine: string;
+  userAgent: string;
+}
+
+export interface EngineEvents {
+  /** A new document in the top-level frame started (reload, navigation). Its realm id. */
+  document: { url: string; realm: string };
+  /** The top-level document fired `load`. */
+  load: { url: string };
+  /** The window or the browser is gone. */
+  close: { reason: string };
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly versions: EngineVersions;
+  /** Runs `source` in every new document before its own scripts (and now, in the current one). */
+  addInitScript(source: string): Promise<() => Promise<void>>;
+  /** Evaluates an expression in the top-level page; rejects with the page's error. */
+  evaluate<T = unknown>(expression: string, opts?: { awaitPromise?: boolean }): Promise<T>;
+  /** Page->backend text messages (sent by the init script through `pageSendName`). */
+  onPageMessage(handler: (text: string, from: MessageSource) => void): void;
+  /** Backend->page: calls the init script's receiver (`pageReceiveName`) with one text. */
+  postToPage(text: string): Promise<void>;
+  /** Global names the init script uses to talk to the engine (random per window). */
+  readonly pageSendName: string;
+  readonly pageReceiveName: string;
+  /** Answers every request to `origin` (https://host) with `handler`. */
+  serve(origin: string, handler: (req: ServedRequest) => Promise<ServedResponse>): Promise<void>;
+  /** Decides top-level navigations: return false to block one. */
+  setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): void;
+  navigate(url: string): Promise<void>;
+  reload(ignoreCache?: boolean): Promise<void>;
+  on<K extends keyof EngineEvents>(event: K, handler: (info: EngineEvents[K]) => void): () => void;
+  screenshot(): Promise<Uint8Array>;
+  /** Protocol passthrough (Window.cdp). */
+  raw(method: string, params?: object): Promise<unknown>;
+  readonly closed: boolean;
+  close(): Promise<void>;
+}

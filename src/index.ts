@@ -1,0 +1,14 @@
+// gluon-ts: open a website or a local app folder as a desktop window in a browser the
+// user already has, with an IPC between this Node backend and the page.
+// The public surface follows the Gluon framework's (`import * as Gluon from ...`).
+import { PACKAGE_VERSION } from './window/open.js';
+
+export { open, APP_ORIGIN } from './window/open.js';
+export type { OpenOptions } from './window/open.js';
+export type { Window, PageApi, VersionInfo, WindowEvents } from './window/window.js';
+export type { IpcApi, StoreApi } from './ipc/facade.js';
+export { IPCClosedError } from './ipc/endpoint.js';
+export { BrowserNotFoundError } from './browser/find.js';
+
+// Gluon apps read process.versions.gluon.
+(process.versions as Record<string, string>).gluon ??= PACKAGE_VERSION;

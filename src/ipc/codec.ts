@@ -1,0 +1,88 @@
+// The value codec: turns IPC messages into text and back, the same on both sides.
+// Built on devalue (undefined, NaN, ±Infinity, -0, BigInt, Date, RegExp, Map, Set,
+// typed arrays, shared and cyclic references) plus a reducer for Error objects.
+//
+// A frame is a JSON array whose items are devalue's flattened form of one message
+// each. Messages are encoded one by one, so a value that cannot cross fails only its
+// own message, and a batch of messages is joined without re-encoding any payload.
+import { stringify, unflatten } from 'devalue';
+
+/** What an Error looks like on the wire. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  cause?: unknown;
+  /** Own enumerable extras such as `code`. */
+  props?: Record<string, unknown>;
+}
+
+const errorReducers = {
+  Error: (value: unknown): WireError | undefined => {
+    if (!(value instanceof Error)) return undefined;
+    const wire: WireError = { name: String(value.name), message: String(value.message) };
+    if (typeof value.stack === 'string') wire.stack = value.stack;
+    if ('cause' in value) wire.cause = value.cause;
+    const extra = Object.keys(value).filter((key) => key !== 'cause');
+    if (extra.length) wire.props = Object.fromEntries(extra.map((key) => [key, (value as any)[key]]));
+    return wire;
+  },
+};
+
+const STANDARD_ERRORS: Record<string, ErrorConstructor> = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+};
+
+/** Rebuilds an Error received from the other side: same standard class, name, message and cause. */
+export function reviveError(wire: WireError, localSide?: string): Error {
+  const Ctor = STANDARD_ERRORS[wire?.name] ?? Error;
+  const error = new Ctor(String(wire?.message ?? ''));
+  if (wire && typeof wire.name === 'string' && error.name !== wire.name) {
+    Object.defineProperty(error, 'name', { value: wire.name, configurable: true, writable: true });
+  }
+  if (wire && 'cause' in wire && wire.cause !== undefined) {
+    Object.defineProperty(error, 'cause', { value: wire.cause, configurable: true, writable: true });
+  }
+  if (wire?.props) {
+    for (const [key, value] of Object.entries(wire.props)) {
+      if (key !== '__proto__' && key !== 'constructor' && !(key in error)) (error as any)[key] = value;
+    }
+  }
+  if (typeof wire?.stack === 'string' && wire.stack) {
+    error.stack = `${error.stack ?? ''}\n    --- ${localSide ? `the ${localSide}'s` : 'remote'} stack ---\n${wire.stack}`;
+  }
+  return error;
+}
+
+const errorRevivers = {
+  Error: (wire: WireError) => reviveError(wire),
+};
+
+/** Encodes one message; throws an Error naming the path of a value that cannot cross. */
+export function encodeMessage(message: unknown): string {
+  try {
+    return stringify(message, errorReducers);
+  } catch (error) {
+    // devalue names the offending value's path (relative to the message): report it relative to the payload.
+    const path = String((error as { path?: string })?.path ?? '').replace(/^\.(args|data|value|error)/, '');
+    throw new TypeError(`${(error as Error)?.message ?? error}${path ? ` at ${path}` : ''}`);
+  }
+}
+
+/** Joins encoded messages into one frame (no payload is encoded again). */
+export function joinFrame(encoded: string[]): string {
+  return `[${encoded.join(',')}]`;
+}
+
+/** Splits a frame into messages. Malformed frames throw; a malformed item becomes an Error item. */
+export function decodeFrame(frame: string): unknown[] {
+  const items: unknown = JSON.parse(frame);
+  if (!Array.isArray(items)) throw new TypeError('an IPC frame must be an array');
+  return items.map((item) => {
+    try {
+      return unflatten(item as any, errorRevivers);
+    } catch (error) {
+      return new TypeError(`malformed IPC message: ${(error as Error)?.message}`);
+    }
+  });
+}

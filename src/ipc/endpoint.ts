@@ -1,0 +1,447 @@
+// The IPC core: one endpoint per side (Node per window, and the page), the same code
+// on both. It sees only a `post(frame)` function and the frames handed to `receive`,
+// so two endpoints can be paired in memory with no browser.
+//
+// What it carries: calls of exposed functions, events with replies, and writes to a
+// shared key/value store. Messages queued in the same tick leave as one frame.
+//
+// Robustness rules: nothing received can throw out of `receive`; every request that
+// waits for something (a handler not yet exposed, a peer not yet there) waits for a
+// bounded time; every pending request is rejected when the peer goes away.
+import { decodeFrame, encodeMessage, joinFrame, reviveError } from './codec.js';
+
+export type Message =
+  | { k: 'hello' }
+  | { k: 'call'; id: number; name: string; args: unknown[] }
+  | { k: 'event'; id: number; type: string; data: unknown }
+  | { k: 'ok'; id: number; value: unknown }
+  | { k: 'err'; id: number; error: unknown }
+  | { k: 'store'; key: string; value?: unknown; del?: 1 }
+  | { k: 'store-all'; entries: [string, unknown][] };
+
+export type Handler = (...args: any[]) => unknown;
+export type Listener = (data: any) => unknown;
+
+export interface EndpointOptions {
+  /** Sends one frame to the other side. May throw or return a rejected promise: both are caught. */
+  post: (frame: string) => unknown;
+  /** Name of this side in error messages: 'backend' or 'page'. */
+  side: 'backend' | 'page';
+  /** Name of the other side in error messages. */
+  peer: 'backend' | 'page';
+  /** How long a call or event for a name nobody handles yet waits for a handler (ms). */
+  waitForHandler?: number;
+  /** True: outgoing frames wait until the other side says hello (the backend waits for its page). */
+  waitForPeer?: boolean;
+  /** The store's owner answers every hello with the whole store. */
+  ownsStore?: boolean;
+  /** Optional message log (GLUON_DEBUG=ipc). */
+  log?: (line: string) => void;
+  /** Called when the store changes, from either side. */
+  onStoreChange?: (key: string, value: unknown, deleted: boolean) => void;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  what: string;
+  sentAt: number;
+  /** Set while the request waits for a peer to exist (backend before its page is up). */
+  held?: { encoded: string; timer: ReturnType<typeof setTimeout> };
+}
+
+interface Parked {
+  message: Extract<Message, { k: 'call' | 'event' }>;
+  epoch: number;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const DEFAULT_WAIT = 5000;
+
+/** Error raised on the caller's side when the callee side went away before answering. */
+export class IPCClosedError extends Error {
+  override name = 'IPCClosedError';
+}
+
+export class Endpoint {
+  private readonly options: EndpointOptions;
+  private readonly handlers = new Map<string, Handler>();
+  private readonly listeners = new Map<string, Listener[]>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly parked = new Map<string, Parked[]>();
+  private readonly storeData = new Map<string, unknown>();
+  private outbox: string[] = [];
+  private flushScheduled = false;
+  private nextId = 1;
+  /** Bumped whenever the peer changes, so late replies to a previous page are dropped. */
+  private epoch = 0;
+  private peerReady: boolean;
+  private closedReason: Error | undefined;
+
+  constructor(options: EndpointOptions) {
+    this.options = options;
+    this.peerReady = !options.waitForPeer;
+  }
+
+  // ---------------------------------------------------------------- exposing
+
+  expose(name: string, handler: Handler): void {
+    if (typeof name !== 'string' || !name) throw new TypeError('expose(name, fn): the name must be a non-empty string');
+    if (typeof handler !== 'function') throw new TypeError(`expose('${name}', fn): fn must be a function, got ${describe(handler)}`);
+    this.handlers.set(name, handler);
+    this.releaseParked(`call:${name}`);
+  }
+
+  unexpose(name: string): boolean {
+    return this.handlers.delete(name);
+  }
+
+  exposed(name: string): Handler | undefined {
+    return this.handlers.get(name);
+  }
+
+  exposedNames(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Calls a function the other side exposed. */
+  call(name: string, args: unknown[]): Promise<unknown> {
+    return this.request({ k: 'call', id: 0, name: String(name), args }, `${name}()`);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  on(type: string, listener: Listener): void {
+    if (typeof listener !== 'function') throw new TypeError(`on('${type}', callback): callback must be a function, got ${describe(listener)}`);
+    const list = this.listeners.get(type);
+    if (list) list.push(listener);
+    else this.listeners.set(type, [listener]);
+    this.releaseParked(`event:${type}`);
+  }
+
+  removeListener(type: string, listener?: Listener): boolean {
+    const list = this.listeners.get(type);
+    if (!list) return false;
+    const index = listener ? list.indexOf(listener) : -1;
+    if (listener && index === -1) return false;
+    if (listener) list.splice(index, 1);
+    else list.length = 0;
+    if (list.length === 0) this.listeners.delete(type);
+    return true;
+  }
+
+  /** Sends an event; resolves to the first non-undefined reply of the other side's listeners, or null. */
+  send(type: string, data?: unknown): Promise<unknown> {
+    return this.request({ k: 'event', id: 0, type: String(type), data }, `event '${type}'`);
+  }
+
+  // ------------------------------------------------------------------- store
+
+  storeGet(key: string): unknown {
+    return this.storeData.get(key);
+  }
+
+  storeHas(key: string): boolean {
+    return this.storeData.has(key);
+  }
+
+  storeKeys(): string[] {
+    return [...this.storeData.keys()];
+  }
+
+  storeEntries(): [string, unknown][] {
+    return [...this.storeData.entries()];
+  }
+
+  storeSet(key: string, value: unknown): void {
+    if (value === undefined) return void this.storeDelete(key);
+    // Encode first: a value that cannot cross throws here, at the writer, and changes nothing.
+    const encoded = encodeMessage({ k: 'store', key: String(key), value } satisfies Message);
+    this.storeData.set(String(key), value);
+    this.options.onStoreChange?.(String(key), value, false);
+    this.enqueue(encoded);
+  }
+
+  storeDelete(key: string): boolean {
+    const had = this.storeData.delete(String(key));
+    this.options.onStoreChange?.(String(key), undefined, true);
+    this.enqueue(encodeMessage({ k: 'store', key: String(key), del: 1 } satisfies Message));
+    return had;
+  }
+
+  /** Replaces the local store without telling the other side (initial snapshot). */
+  loadStore(entries: Iterable<[string, unknown]>): void {
+    this.storeData.clear();
+    for (const [key, value] of entries) this.storeData.set(key, value);
+  }
+
+  // --------------------------------------------------------------- lifecycle
+
+  /** The page side calls this once on boot: the backend then knows a (new) page is listening. */
+  hello(): void {
+    this.enqueue(encodeMessage({ k: 'hello' } satisfies Message));
+  }
+
+  /**
+   * The peer is gone (the page reloaded, navigated or closed). Pending requests to it
+   * reject with `reason`; handlers still running for it will have their replies dropped.
+   */
+  peerGone(reason: string): void {
+    this.epoch++;
+    if (this.options.waitForPeer) this.peerReady = false;
+    const error = new IPCClosedError(reason);
+    for (const [id, pending] of this.pending) {
+      if (pending.held && !this.closedReason) continue; // never reached the old peer: waits for the next one
+      if (pending.held) clearTimeout(pending.held.timer);
+      this.pending.delete(id);
+      pending.reject(withWhat(error, pending.what));
+    }
+    for (const [key, list] of this.parked) {
+      for (const item of list) clearTimeout(item.timer);
+      this.parked.delete(key);
+    }
+  }
+
+  /** Closes the endpoint for good: everything pending rejects, nothing more is sent. */
+  close(reason: string): void {
+    if (this.closedReason) return;
+    this.closedReason = new IPCClosedError(reason);
+    this.peerGone(reason);
+    this.outbox = [];
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** Hands one received frame to the endpoint. Never throws. */
+  receive(frame: unknown): void {
+    if (this.closedReason) return;
+    let messages: unknown[];
+    try {
+      if (typeof frame !== 'string') throw new TypeError(`expected a string frame, got ${typeof frame}`);
+      messages = decodeFrame(frame);
+    } catch (error) {
+      this.log(`dropped a malformed frame from the ${this.options.peer}: ${(error as Error)?.message}`);
+      return;
+    }
+    if (this.options.log) this.log(`<- ${messages.length} message(s), ${(frame as string).length} chars`);
+    for (const message of messages) {
+      try {
+        this.dispatch(message);
+      } catch (error) {
+        this.log(`dropped a message the ${this.options.peer} sent: ${(error as Error)?.message}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private request(message: Extract<Message, { k: 'call' | 'event' }>, what: string): Promise<unknown> {
+    if (this.closedReason) return Promise.reject(withWhat(this.closedReason, what));
+    message.id = this.nextId++;
+    let encoded: string;
+    try {
+      encoded = encodeMessage(message);
+    } catch (error) {
+      return Promise.reject(new TypeError(`${what}: the ${message.k === 'call' ? 'arguments' : 'data'} cannot be sent to the ${this.options.peer}: ${(error as Error)?.message}`));
+    }
+    const id = message.id;
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject, what, sentAt: Date.now() };
+      this.pending.set(id, pending);
+      this.log(`-> ${message.k} ${what} #${id} (${encoded.length} chars)`);
+      if (this.peerReady) return this.enqueue(encoded);
+      const wait = this.options.waitForHandler ?? DEFAULT_WAIT;
+      const timer = setTimeout(() => {
+        if (this.pending.get(id) !== pending) return;
+        this.pending.delete(id);
+        reject(new IPCClosedError(`${what} failed: no ${this.options.peer} was listening within ${wait} ms ` +
+          `(it has not loaded yet, or it navigated to a page without Gluon)`));
+      }, wait);
+      if (typeof (timer as any).unref === 'function') (timer as any).unref();
+      pending.held = { encoded, timer };
+    });
+  }
+
+  /** Queues an encoded message for the next frame. Before the peer exists only requests wait (held in `pending`). */
+  private enqueue(encoded: string): void {
+    if (this.closedReason || !this.peerReady) return;
+    this.outbox.push(encoded);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0) return;
+    const frame = joinFrame(this.outbox);
+    this.outbox = [];
+    try {
+      const result = this.options.post(frame) as Promise<unknown> | undefined;
+      if (result && typeof result.then === 'function') result.then(undefined, (error) => this.postFailed(error));
+    } catch (error) {
+      this.postFailed(error);
+    }
+  }
+
+  private postFailed(error: unknown): void {
+    this.log(`could not post to the ${this.options.peer}: ${(error as Error)?.message ?? error}`);
+  }
+
+  private dispatch(raw: unknown): void {
+    if (raw instanceof Error) throw raw;
+    const message = raw as Message;
+    if (!message || typeof message !== 'object' || typeof (message as any).k !== 'string') throw new TypeError('not an IPC message');
+    switch (message.k) {
+      case 'hello':
+        return this.onHello();
+      case 'call':
+      case 'event':
+        if (!Number.isSafeInteger(message.id) || message.id <= 0) throw new TypeError('request without a valid id');
+        if (message.k === 'call' && (typeof message.name !== 'string' || !Array.isArray(message.args))) throw new TypeError('malformed call');
+        if (message.k === 'event' && typeof message.type !== 'string') throw new TypeError('malformed event');
+        return this.handleRequest(message, this.epoch);
+      case 'ok':
+      case 'err': {
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        this.log(`<- ${message.k} for ${pending.what} #${message.id} after ${Date.now() - pending.sentAt} ms`);
+        if (message.k === 'ok') pending.resolve(message.value);
+        else pending.reject(message.error instanceof Error ? addLocalStack(message.error, pending.what) : message.error);
+        return;
+      }
+      case 'store':
+        if (typeof message.key !== 'string') throw new TypeError('malformed store write');
+        if (message.del) this.storeData.delete(message.key);
+        else this.storeData.set(message.key, message.value);
+        this.options.onStoreChange?.(message.key, message.value, !!message.del);
+        return;
+      case 'store-all':
+        if (!Array.isArray(message.entries)) throw new TypeError('malformed store snapshot');
+        this.loadStore(message.entries.filter((entry) => Array.isArray(entry) && typeof entry[0] === 'string'));
+        return;
+      default:
+        throw new TypeError(`unknown message kind '${String((message as any).k).slice(0, 40)}'`);
+    }
+  }
+
+  private onHello(): void {
+    // A (new) page is listening: whatever the old one was doing is over.
+    this.peerGone(`the ${this.options.peer} reloaded or navigated before answering`);
+    this.peerReady = true;
+    if (this.options.ownsStore) this.enqueue(encodeMessage({ k: 'store-all', entries: this.storeEntries() } satisfies Message));
+    for (const pending of this.pending.values()) {
+      if (!pending.held) continue;
+      clearTimeout(pending.held.timer);
+      this.enqueue(pending.held.encoded);
+      pending.held = undefined;
+    }
+  }
+
+  private handleRequest(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): void {
+    const key = message.k === 'call' ? `call:${message.name}` : `event:${message.type}`;
+    const ready = message.k === 'call' ? this.handlers.has(message.name) : this.listeners.has(message.type);
+    if (!ready) return this.park(key, message, epoch);
+    void this.run(message, epoch);
+  }
+
+  /** A request for a name nobody handles yet waits (bounded) for a handler to appear. */
+  private park(key: string, message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): void {
+    const wait = this.options.waitForHandler ?? DEFAULT_WAIT;
+    const timer = setTimeout(() => {
+      const list = this.parked.get(key);
+      const index = list ? list.indexOf(item) : -1;
+      if (index === -1) return;
+      list!.splice(index, 1);
+      if (list!.length === 0) this.parked.delete(key);
+      if (message.k === 'event') return this.reply(message.id, epoch, true, null);
+      const known = this.exposedNames();
+      this.reply(message.id, epoch, false, new ReferenceError(
+        `No function named '${message.name}' is exposed by the ${this.options.side} (waited ${wait} ms). ` +
+        (known.length ? `Exposed: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}.` : 'Nothing is exposed yet.') +
+        ` Expose it with ipc.${/^[A-Za-z_$][\w$]*$/.test(message.name) ? message.name : `['${message.name}']`} = fn or ipc.expose('${message.name}', fn).`,
+      ));
+    }, wait);
+    if (typeof (timer as any).unref === 'function') (timer as any).unref();
+    const item: Parked = { message, epoch, timer };
+    const list = this.parked.get(key);
+    if (list) list.push(item);
+    else this.parked.set(key, [item]);
+  }
+
+  private releaseParked(key: string): void {
+    const list = this.parked.get(key);
+    if (!list) return;
+    this.parked.delete(key);
+    for (const item of list) {
+      clearTimeout(item.timer);
+      void this.run(item.message, item.epoch);
+    }
+  }
+
+  private async run(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): Promise<void> {
+    try {
+      let result: unknown;
+      if (message.k === 'call') {
+        const handler = this.handlers.get(message.name);
+        if (!handler) throw new ReferenceError(`'${message.name}' was unexposed`);
+        result = await handler(...message.args);
+      } else {
+        result = null;
+        let replied = false;
+        for (const listener of [...(this.listeners.get(message.type) ?? [])]) {
+          const value = await listener(message.data);
+          if (!replied && value !== undefined) {
+            result = value;
+            replied = true;
+          }
+        }
+      }
+      this.reply(message.id, epoch, true, result);
+    } catch (error) {
+      this.reply(message.id, epoch, false, error);
+    }
+  }
+
+  private reply(id: number, epoch: number, ok: boolean, value: unknown): void {
+    if (epoch !== this.epoch || this.closedReason) return; // the page that asked is gone
+    let encoded: string;
+    try {
+      encoded = encodeMessage(ok ? { k: 'ok', id, value } : { k: 'err', id, error: value });
+    } catch (error) {
+      encoded = encodeMessage({
+        k: 'err',
+        id,
+        error: new TypeError(`the ${ok ? 'result' : 'error'} cannot be sent back from the ${this.options.side}: ${(error as Error)?.message}`),
+      });
+    }
+    this.enqueue(encoded);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
+
+function withWhat(error: Error, what: string): Error {
+  const copy = new IPCClosedError(`${what} failed: ${error.message}`);
+  return copy;
+}
+
+function addLocalStack(error: Error, what: string): Error {
+  // The remote stack is already in error.stack (see reviveError); say which call it was.
+  const local = new Error(`while waiting for ${what}`).stack?.split('\n').slice(2).join('\n');
+  if (local && error.stack) error.stack = `${error.stack}\n    --- awaited here ---\n${local}`;
+  return error;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? Object.prototype.toString.call(value) : typeof value;
+}
+
+export { reviveError };

@@ -1,0 +1,135 @@
+// The public faces of an endpoint: `Window.ipc` in Node and `Gluon.ipc` in the page.
+// Both are thin Proxies over the same Endpoint, which is why the two sides can stay
+// near-identical (Gluon's design) without two implementations.
+//
+//   backend: ipc.name = fn exposes, delete ipc.name unexposes, ipc.name reads it back.
+//   page:    ipc.name(...args) calls what the backend exposed.
+import type { Endpoint, Handler, Listener } from './endpoint.js';
+
+export interface StoreApi {
+  get(key: string): any;
+  set<T>(key: string, value: T): T;
+  keys(): string[];
+  delete(key: string): boolean;
+  has(key: string): boolean;
+  toJSON(): Record<string, unknown>;
+  [key: string]: any;
+}
+
+export interface IpcApi {
+  send(type: string, data?: unknown): Promise<any>;
+  on(type: string, callback: Listener): void;
+  removeListener(type: string, callback?: Listener): boolean;
+  expose(name: string, handler: Handler): void;
+  expose(handlers: Record<string, Handler>): void;
+  unexpose(name: string): boolean;
+  store: StoreApi;
+  [key: string]: any;
+}
+
+const STORE_METHODS = new Set(['get', 'set', 'keys', 'delete', 'has', 'toJSON']);
+
+export function createStore(endpoint: Endpoint): StoreApi {
+  const methods: Record<string, unknown> = {
+    get: (key: string) => endpoint.storeGet(String(key)),
+    set: <T>(key: string, value: T): T => {
+      endpoint.storeSet(String(key), value);
+      return value;
+    },
+    keys: () => endpoint.storeKeys(),
+    delete: (key: string) => endpoint.storeDelete(String(key)),
+    has: (key: string) => endpoint.storeHas(String(key)),
+    toJSON: () => Object.fromEntries(endpoint.storeEntries()),
+  };
+  const refuse = (key: string) => {
+    throw new TypeError(`ipc.store.${key} is a method of the store; use ipc.store.set('${key}', value) to store a value under that name`);
+  };
+  return new Proxy(Object.create(null), {
+    get: (_target, key) => {
+      if (typeof key !== 'string') return undefined;
+      if (STORE_METHODS.has(key)) return methods[key];
+      return endpoint.storeGet(key);
+    },
+    set: (_target, key, value) => {
+      if (typeof key !== 'string') return false;
+      if (STORE_METHODS.has(key)) refuse(key);
+      endpoint.storeSet(key, value);
+      return true;
+    },
+    deleteProperty: (_target, key) => {
+      if (typeof key !== 'string') return false;
+      if (STORE_METHODS.has(key)) refuse(key);
+      endpoint.storeDelete(key);
+      return true;
+    },
+    has: (_target, key) => typeof key === 'string' && endpoint.storeHas(key),
+    ownKeys: () => endpoint.storeKeys(),
+    getOwnPropertyDescriptor: (_target, key) =>
+      typeof key === 'string' && endpoint.storeHas(key)
+        ? { value: endpoint.storeGet(key), writable: true, enumerable: true, configurable: true }
+        : undefined,
+  }) as StoreApi;
+}
+
+const IPC_METHODS = new Set(['send', 'on', 'removeListener', 'expose', 'unexpose', 'store']);
+/** Names a Proxy must never answer with a remote caller, or it would look like a Promise etc. */
+const NOT_REMOTE = new Set(['then', 'catch', 'finally', 'toJSON', 'constructor', 'valueOf', 'toString', 'inspect']);
+
+/**
+ * The `ipc` object of one side.
+ * - `role: 'backend'`: unknown property reads return what was exposed (or undefined).
+ * - `role: 'page'`: unknown property reads return a function calling the backend's exposed function.
+ */
+export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): IpcApi {
+  const store = createStore(endpoint);
+  const expose = (nameOrMap: string | Record<string, Handler>, handler?: Handler) => {
+    if (nameOrMap && typeof nameOrMap === 'object') {
+      for (const [name, fn] of Object.entries(nameOrMap)) endpoint.expose(name, fn);
+      return;
+    }
+    endpoint.expose(nameOrMap, handler as Handler);
+  };
+  const methods: Record<string, unknown> = {
+    send: (type: string, data?: unknown) => endpoint.send(type, data),
+    on: (type: string, callback: Listener) => endpoint.on(type, callback),
+    removeListener: (type: string, callback?: Listener) => endpoint.removeListener(type, callback),
+    expose,
+    unexpose: (name: string) => endpoint.unexpose(name),
+    store,
+  };
+  const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  const remoteCaller = (name: string) => {
+    let caller = callers.get(name);
+    if (!caller) {
+      caller = (...args: unknown[]) => endpoint.call(name, args);
+      callers.set(name, caller);
+    }
+    return caller;
+  };
+  return new Proxy(Object.create(null), {
+    get: (_target, key) => {
+      if (typeof key !== 'string') return undefined;
+      if (IPC_METHODS.has(key)) return methods[key];
+      if (role === 'backend') return endpoint.exposed(key);
+      if (NOT_REMOTE.has(key)) return undefined;
+      return remoteCaller(key);
+    },
+    set: (_target, key, value) => {
+      if (typeof key !== 'string') return false;
+      if (IPC_METHODS.has(key)) throw new TypeError(`ipc.${key} is part of the IPC API and cannot be replaced; expose under another name or use ipc.expose('${key}', fn)`);
+      endpoint.expose(key, value);
+      return true;
+    },
+    deleteProperty: (_target, key) => {
+      if (typeof key === 'string' && !IPC_METHODS.has(key)) endpoint.unexpose(key);
+      return true;
+    },
+    has: (_target, key) => typeof key === 'string' && (IPC_METHODS.has(key) || endpoint.exposed(key) !== undefined),
+    ownKeys: () => [...IPC_METHODS, ...endpoint.exposedNames()],
+    getOwnPropertyDescriptor: (_target, key) => {
+      if (typeof key !== 'string') return undefined;
+      const value = IPC_METHODS.has(key) ? methods[key] : endpoint.exposed(key);
+      return value === undefined ? undefined : { value, writable: true, enumerable: !IPC_METHODS.has(key), configurable: true };
+    },
+  }) as IpcApi;
+}

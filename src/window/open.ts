@@ -1,0 +1,240 @@
+// open(): options and security checks, finding and launching the browser, serving a
+// local app folder, and wiring the IPC endpoint to the engine. Engine-neutral: it only
+// uses the Engine interface (src/engine/types.ts).
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { findBrowser } from '../browser/find.js';
+import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
+import { launchChromium } from '../engine/chromium/engine.js';
+import type { Engine } from '../engine/types.js';
+import { Endpoint } from '../ipc/endpoint.js';
+import { encodeMessage, joinFrame } from '../ipc/codec.js';
+import { createFolderServer, DEFAULT_CSP, resolveLocalTarget } from '../local/serve.js';
+import { logger, warnOnce } from '../log.js';
+import type { PageConfig } from '../page/bootstrap.js';
+import { callerDirectory } from './caller.js';
+import { createWindow, type Window } from './window.js';
+
+const log = logger('window');
+const ipcLog = logger('ipc');
+
+/** The private origin local apps are served under. `.invalid` can never resolve to a real host (RFC 2606). */
+export const APP_ORIGIN = 'https://app.gluon.invalid';
+
+export const PACKAGE_VERSION: string = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+).version;
+
+export interface OpenOptions {
+  /** Use this browser (catalogue id such as 'chrome', 'edge', 'chromium', or an absolute path). */
+  forceBrowser?: string;
+  /** Only consider browsers of this engine. */
+  forceEngine?: 'chromium' | 'firefox';
+  /** Window size in CSS pixels, [width, height]. */
+  windowSize?: [number, number];
+  /** false (default): http:// refused; 'mixed': allowed for subresources only; true: allowed. */
+  allowHTTP?: false | 'mixed' | true;
+  /** Top-level navigation: false (only the opened URL), 'same-origin' (default), true (anywhere). */
+  allowNavigation?: false | 'same-origin' | true;
+  /** Content-Security-Policy for local apps; '' sends none. */
+  localCSP?: string;
+  /** DevTools in the window (default true). */
+  devtools?: boolean;
+  userAgent?: string;
+  /** Use a fresh temporary profile, removed when the window closes. */
+  incognito?: boolean;
+  /** No visible window. Defaults to GLUON_HEADLESS=1 in the environment. */
+  headless?: boolean;
+  /** Where browser profiles for this app live (default: the platform's per-user data folder). */
+  dataPath?: string;
+  /** How long (ms) IPC waits for a handler not yet exposed, or for the page to be up. Default 5000. */
+  ipcWait?: number;
+  /** Extra browser command-line arguments. */
+  browserArgs?: string[];
+}
+
+export async function open(url: string, options: OpenOptions = {}): Promise<Window> {
+  if (typeof url !== 'string' || !url) throw new TypeError(`open(url): url must be a URL or a path, got ${typeof url}`);
+  const baseDir = callerDirectory();
+  const allowHTTP = options.allowHTTP ?? false;
+  const allowNavigation = options.allowNavigation ?? 'same-origin';
+  const localCSP = options.localCSP ?? DEFAULT_CSP;
+
+  if (/^http:\/\//i.test(url) && allowHTTP !== true) {
+    throw new Error(
+      `Refusing to open ${url}: http:// URLs are blocked by default because anything on the network path could ` +
+        `inject code that talks to your backend. Use https://, or pass { allowHTTP: true } if you really must (e.g. a local dev server).`,
+    );
+  }
+  if (allowHTTP === true) warnOnce('allowHTTP', 'Gluon.open: allowHTTP is true: pages loaded over http:// can call your exposed functions. Use https:// where you can.');
+  if (allowNavigation === true) warnOnce('allowNavigation', 'Gluon.open: allowNavigation is true: the window may navigate to any site (only the opened origin can use IPC).');
+  if (localCSP === '') warnOnce('localCSP', "Gluon.open: localCSP is '': the local app runs with no Content-Security-Policy.");
+
+  const headless = options.headless ?? /^(1|true|yes)$/i.test(process.env.GLUON_HEADLESS ?? '');
+  if (!headless && process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    throw new Error(
+      'Cannot open a window: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set). ' +
+        'Run the app on a desktop session, under a virtual display (xvfb-run -a node app.js), ' +
+        'or headless with GLUON_HEADLESS=1 or open(url, { headless: true }).',
+    );
+  }
+
+  const isLocal = !/^[a-z][a-z0-9+.-]*:/i.test(url);
+  let startUrl = url;
+  let serveRoot: string | undefined;
+  if (isLocal) {
+    const target = await resolveLocalTarget(url, baseDir);
+    serveRoot = target.root;
+    startUrl = APP_ORIGIN + target.entryPath;
+  }
+  const ipcOrigin = new URL(startUrl).origin;
+
+  const browser = await findBrowser({ forceBrowser: options.forceBrowser, forceEngine: options.forceEngine });
+  if (browser.engine !== 'chromium') {
+    throw new Error(
+      `${browser.name} (${browser.path}) is a Firefox-family browser, which this version of gluon-ts cannot drive yet. ` +
+        `Install a Chromium-family browser (Chrome, Chromium, Edge, Brave, Vivaldi) or choose one with --chromium / forceEngine: 'chromium'.`,
+    );
+  }
+  log(`using ${browser.name} at ${browser.path}`);
+
+  const entry = process.argv[1] ? dirname(process.argv[1]) : baseDir;
+  const incognito = options.incognito ? await makeIncognitoDir() : undefined;
+  const profile = incognito?.dir ?? profileDir({ appId: appIdFor(entry), browserId: browser.id, dataPath: options.dataPath });
+  log('profile:', profile);
+
+  const engine: Engine = await launchChromium({
+    browser,
+    profileDir: profile,
+    headless,
+    windowSize: options.windowSize,
+    allowHTTP,
+    userAgent: options.userAgent,
+    devtools: options.devtools,
+    extraArgs: options.browserArgs,
+  }).catch(async (error) => {
+    await incognito?.remove();
+    throw error;
+  });
+
+  try {
+    const endpoint = connectIpc(engine, ipcOrigin, options.ipcWait ?? 5000, storeSnapshotKeeper(engine, () => endpoint.storeEntries()));
+    await engine.addInitScript(pageScript({
+      send: engine.pageSendName,
+      receive: engine.pageReceiveName,
+      origins: [ipcOrigin],
+      waitForHandler: options.ipcWait ?? 5000,
+      versions: {
+        gluon: PACKAGE_VERSION,
+        builder: 'nothing',
+        node: process.versions.node,
+        browser: engine.versions.product,
+        browserType: engine.name,
+        product: browser.name,
+        js: { node: process.versions.v8, browser: engine.versions.jsEngine },
+        embedded: { node: false, browser: false },
+      },
+    }));
+    if (serveRoot) {
+      const local = logger('local');
+      await engine.serve(APP_ORIGIN, createFolderServer(serveRoot, { csp: localCSP, log: local.enabled ? local : undefined }));
+    }
+    engine.setNavigationPolicy(({ url: next }) => {
+      if (allowNavigation === true) return true;
+      if (allowNavigation === false) return stripHash(next) === stripHash(startUrl);
+      return safeOrigin(next) === ipcOrigin;
+    });
+    const window = createWindow({ engine, endpoint, browser, startUrl });
+    engine.on('close', () => {
+      void engine.close().finally(() => incognito?.remove());
+    });
+    await engine.navigate(startUrl);
+    log('opened', startUrl);
+    return window;
+  } catch (error) {
+    await engine.close();
+    await incognito?.remove();
+    throw error;
+  }
+}
+
+/** The backend's endpoint, fed only by the top-level document of the IPC origin. */
+function connectIpc(engine: Engine, ipcOrigin: string, waitForHandler: number, onStoreChange: () => void): Endpoint {
+  const endpoint = new Endpoint({
+    side: 'backend',
+    peer: 'page',
+    waitForPeer: true,
+    ownsStore: true,
+    waitForHandler,
+    onStoreChange,
+    post: (frame) => engine.postToPage(frame),
+    log: ipcLog.enabled ? ipcLog : undefined,
+  });
+  let realm: string | undefined;
+  const newDocument = (next: string) => {
+    if (next === realm) return;
+    if (realm !== undefined) endpoint.peerGone('the page reloaded or navigated before answering');
+    realm = next;
+  };
+  engine.on('document', ({ realm: next }) => newDocument(next));
+  engine.onPageMessage((text, from) => {
+    if (!from.topFrame || from.origin !== ipcOrigin) {
+      ipcLog(`dropped a message from ${from.topFrame ? 'the top frame' : 'a subframe'} at origin ${from.origin}`);
+      return;
+    }
+    newDocument(from.realm);
+    endpoint.receive(text);
+  });
+  engine.on('close', ({ reason }) => endpoint.close(reason));
+  return endpoint;
+}
+
+let bootstrapSource: string | undefined;
+function pageScript(config: PageConfig): string {
+  bootstrapSource ??= readFileSync(new URL('../../page/bootstrap.js', import.meta.url), 'utf8');
+  return `(() => { const __GLUON_CONFIG__ = ${JSON.stringify(config)};\n${bootstrapSource}\n})();`;
+}
+
+/**
+ * Keeps an init script that hands every new document the current store before its own
+ * scripts run, so a page reads what the backend stored synchronously, even on its first line.
+ */
+function storeSnapshotKeeper(engine: Engine, entries: () => [string, unknown][]): () => void {
+  let remove: (() => Promise<void>) | undefined;
+  let scheduled = false;
+  return () => {
+    if (scheduled || engine.closed) return;
+    scheduled = true;
+    setTimeout(async () => {
+      scheduled = false;
+      if (engine.closed) return;
+      let frame: string;
+      try {
+        frame = joinFrame([encodeMessage({ k: 'store-all', entries: entries() })]);
+      } catch {
+        return;
+      }
+      const source = `document.readyState === 'loading' && typeof globalThis[${JSON.stringify(engine.pageReceiveName)}] === 'function' && globalThis[${JSON.stringify(engine.pageReceiveName)}](${JSON.stringify(frame)});`;
+      try {
+        const previous = remove;
+        remove = await engine.addInitScript(source);
+        await previous?.();
+      } catch (error) {
+        log('could not update the store snapshot:', String(error));
+      }
+    }, 0);
+  };
+}
+
+function stripHash(url: string): string {
+  const index = url.indexOf('#');
+  return index === -1 ? url : url.slice(0, index);
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,82 @@
+// The Window object open() returns: ipc, page, versions, close/closed and events.
+// Engine-neutral: everything goes through the Engine interface.
+import type { FoundBrowser } from '../browser/find.js';
+import type { Engine, EngineEvents } from '../engine/types.js';
+import type { Endpoint } from '../ipc/endpoint.js';
+import { createIpc, type IpcApi } from '../ipc/facade.js';
+
+export interface VersionInfo {
+  name: string;
+  version: string;
+  major: number;
+}
+
+export interface PageApi {
+  /** Runs a string or a function in the page; awaits promises; rethrows page errors. */
+  eval<T = any>(expression: string | (() => T | Promise<T>)): Promise<T>;
+  /** Resolves once the first document has loaded. */
+  loaded: Promise<void>;
+  /** Reads the title, or sets it when given one. */
+  title(newTitle?: string): Promise<string>;
+  reload(ignoreCache?: boolean): Promise<void>;
+  /** PNG bytes of what the window shows. */
+  screenshot(): Promise<Uint8Array>;
+}
+
+export interface WindowEvents {
+  close: { reason: string };
+  load: { url: string };
+}
+
+export interface Window {
+  ipc: IpcApi;
+  page: PageApi;
+  versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
+  /** Closes the window and its browser; resolves when the browser has exited. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+  /** 'close': the app, the user or a crash closed the window. 'load': a document finished loading. */
+  on<K extends keyof WindowEvents>(event: K, handler: (info: WindowEvents[K]) => void): () => void;
+}
+
+function versionInfo(name: string, version: string): VersionInfo {
+  return { name, version, major: Number.parseInt(version, 10) || 0 };
+}
+
+export function createWindow(o: { engine: Engine; endpoint: Endpoint; browser: FoundBrowser; startUrl: string }): Window {
+  const { engine, endpoint, browser } = o;
+  let markLoaded!: () => void;
+  const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+  engine.on('load', () => markLoaded());
+
+  const page: PageApi = {
+    eval: (expression) =>
+      engine.evaluate(typeof expression === 'function' ? `(${expression.toString()})()` : String(expression), { awaitPromise: true }),
+    loaded,
+    title: async (newTitle?: string) => {
+      if (typeof newTitle === 'string') {
+        await engine.evaluate(`document.title = ${JSON.stringify(newTitle)}`);
+        return newTitle;
+      }
+      return engine.evaluate<string>('document.title');
+    },
+    reload: (ignoreCache = false) => engine.reload(ignoreCache),
+    screenshot: () => engine.screenshot(),
+  };
+
+  const window: Window = {
+    ipc: createIpc(endpoint, 'backend'),
+    page,
+    versions: {
+      product: versionInfo(browser.name, engine.versions.product),
+      engine: versionInfo(engine.name, engine.versions.engine),
+      jsEngine: versionInfo(engine.name === 'chromium' ? 'v8' : 'spidermonkey', engine.versions.jsEngine),
+    },
+    close: () => engine.close(),
+    get closed() {
+      return engine.closed;
+    },
+    on: (event, handler) => engine.on(event, handler as (info: EngineEvents[typeof event]) => void),
+  };
+  return window;
+}

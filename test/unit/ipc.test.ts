@@ -1,0 +1,214 @@
+// The IPC core, paired in memory: a "backend" and a "page" endpoint joined by a fake
+// transport that delivers frames asynchronously, as a real browser protocol would.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Endpoint, IPCClosedError } from '../../src/ipc/endpoint.js';
+import { createIpc } from '../../src/ipc/facade.js';
+
+function pair(options: { waitForHandler?: number; helloNow?: boolean } = {}) {
+  const frames = { toPage: [] as string[], toBackend: [] as string[] };
+  let connected = true;
+  const backend: Endpoint = new Endpoint({
+    side: 'backend', peer: 'page', waitForPeer: true, ownsStore: true, waitForHandler: options.waitForHandler ?? 200,
+    post: (frame) => { frames.toPage.push(frame); if (connected) setImmediate(() => page.receive(frame)); },
+  });
+  const page: Endpoint = new Endpoint({
+    side: 'page', peer: 'backend', waitForHandler: options.waitForHandler ?? 200,
+    post: (frame) => { frames.toBackend.push(frame); if (connected) setImmediate(() => backend.receive(frame)); },
+  });
+  if (options.helloNow !== false) page.hello();
+  return { backend, page, frames, ipc: createIpc(backend, 'backend'), pageIpc: createIpc(page, 'page'), cut: () => { connected = false; } };
+}
+
+// The endpoint's wait timers are unref'd (they must never keep an app alive); keep this test process alive instead.
+const keepAlive = setInterval(() => {}, 1000);
+after(() => clearInterval(keepAlive));
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+test('an exposed function is called from the page and its value returns, falsy values included', async () => {
+  const { ipc, pageIpc } = pair();
+  ipc.echo = (value: unknown) => value;
+  for (const value of [0, false, '', null, undefined, 'text', 42, { a: [1, { b: 2 }] }]) {
+    assert.deepEqual(await pageIpc.echo(value), value);
+  }
+});
+
+test('all the expose shapes work, and unexpose / delete remove the function', async () => {
+  const { ipc, pageIpc } = pair({ waitForHandler: 30 });
+  ipc.a = () => 'a';
+  ipc.expose('b', () => 'b');
+  ipc.expose({ c: () => 'c', d: async () => 'd' });
+  assert.deepEqual(await Promise.all([pageIpc.a(), pageIpc.b(), pageIpc.c(), pageIpc.d()]), ['a', 'b', 'c', 'd']);
+  assert.equal(typeof ipc.a, 'function', 'the backend reads back what it exposed');
+  delete ipc.a;
+  ipc.unexpose('b');
+  await assert.rejects(pageIpc.a(), { name: 'ReferenceError', message: /No function named 'a'/ });
+  await assert.rejects(pageIpc.b(), { name: 'ReferenceError', message: /No function named 'b'.*Exposed: c, d/ });
+});
+
+test('a call that arrives before its function is exposed waits for it', async () => {
+  const { ipc, pageIpc } = pair({ waitForHandler: 1000 });
+  const answer = pageIpc.getConfig();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  ipc.getConfig = async () => ({ theme: 'dark' });
+  assert.deepEqual(await answer, { theme: 'dark' });
+});
+
+test('an event sent before any listener exists waits for one; with none it resolves null after the bound', async () => {
+  const { ipc, pageIpc } = pair({ waitForHandler: 300 });
+  const early = pageIpc.send('get config');
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  ipc.on('get config', async () => ({ theme: 'dark' }));
+  assert.deepEqual(await early, { theme: 'dark' });
+  const started = Date.now();
+  assert.equal(await pageIpc.send('nobody listens'), null);
+  assert.ok(Date.now() - started >= 250, 'it waited for a listener first');
+});
+
+test('send resolves to the first non-undefined reply; every listener runs; removeListener works', async () => {
+  const { ipc, pageIpc } = pair();
+  const seen: string[] = [];
+  const quiet = (data: string) => { seen.push(`quiet:${data}`); };
+  ipc.on('ping', quiet);
+  ipc.on('ping', (data: string) => { seen.push(`first:${data}`); return 0; });
+  ipc.on('ping', () => { seen.push('second'); return 'ignored'; });
+  assert.equal(await pageIpc.send('ping', 'x'), 0);
+  assert.deepEqual(seen, ['quiet:x', 'first:x', 'second']);
+  assert.equal(ipc.removeListener('ping', quiet), true);
+  assert.equal(ipc.removeListener('ping', quiet), false);
+});
+
+test('events work backend -> page too, and the reply comes back', async () => {
+  const { ipc, pageIpc } = pair();
+  pageIpc.on('refresh', (data: { id: number }) => `done ${data.id}`);
+  assert.equal(await ipc.send('refresh', { id: 1 }), 'done 1');
+});
+
+test('backend sends made before the page exists are delivered when it says hello', async () => {
+  const { ipc, pageIpc, page } = pair({ helloNow: false, waitForHandler: 1000 });
+  const reply = ipc.send('refresh', 7);
+  await tick();
+  pageIpc.on('refresh', (n: number) => n * 2);
+  page.hello();
+  assert.equal(await reply, 14);
+});
+
+test('a backend send with no page at all rejects after the bound', async () => {
+  const { ipc } = pair({ helloNow: false, waitForHandler: 50 });
+  await assert.rejects(ipc.send('refresh'), { name: 'IPCClosedError', message: /no page was listening within 50 ms/ });
+});
+
+test('a throwing exposed function rejects the caller with its class, name, message and stacks; the backend goes on', async () => {
+  const { ipc, pageIpc } = pair();
+  ipc.fail = () => { throw new RangeError('too far'); };
+  ipc.failAsync = async () => { const e = new Error('custom'); e.name = 'ConfigError'; throw e; };
+  ipc.throwsString = () => { throw 'plain string'; };
+  ipc.ok = () => 'still alive';
+  const error = await pageIpc.fail().catch((e: Error) => e);
+  assert.ok(error instanceof RangeError);
+  assert.equal(error.message, 'too far');
+  assert.match(String(error.stack), /--- remote stack ---/);
+  await assert.rejects(pageIpc.failAsync(), { name: 'ConfigError', message: 'custom' });
+  await assert.rejects(pageIpc.throwsString(), (e) => e === 'plain string');
+  assert.equal(await pageIpc.ok(), 'still alive');
+});
+
+test('a value that cannot cross rejects the caller, naming the path; a bad result rejects the callee side cleanly', async () => {
+  const { ipc, pageIpc } = pair();
+  ipc.echo = (v: unknown) => v;
+  ipc.giveFunction = () => ({ nested: { fn: () => 1 } });
+  await assert.rejects(pageIpc.echo({ deep: [() => 1] }), { name: 'TypeError', message: /arguments cannot be sent.*function/ });
+  await assert.rejects(pageIpc.giveFunction(), { name: 'TypeError', message: /result cannot be sent back from the backend.*nested.*fn/s });
+});
+
+test('the store stays in step both ways, with property access and get/set/keys/delete', async () => {
+  const { ipc, pageIpc } = pair();
+  ipc.store.user = 'ada';
+  ipc.store.set('count', 0);
+  await tick(); await tick();
+  assert.equal(pageIpc.store.user, 'ada');
+  assert.equal(pageIpc.store.get('count'), 0);
+  pageIpc.store.theme = 'dark';
+  delete pageIpc.store.user;
+  await tick(); await tick();
+  assert.equal(ipc.store.theme, 'dark');
+  assert.equal(ipc.store.user, undefined);
+  assert.deepEqual(ipc.store.keys().sort(), ['count', 'theme']);
+  assert.deepEqual(Object.keys(ipc.store).sort(), ['count', 'theme']);
+  assert.deepEqual(JSON.parse(JSON.stringify(pageIpc.store)), { count: 0, theme: 'dark' });
+  assert.throws(() => { (ipc.store as any).keys = 1; }, /method of the store/);
+});
+
+test('a new page (hello again) gets the whole store, and calls pending to the old page reject', async () => {
+  const { ipc, pageIpc, backend } = pair();
+  ipc.store.a = 1;
+  pageIpc.on('slow', () => new Promise(() => {}));
+  await tick(); await tick();
+  const pending = ipc.send('slow');
+  await tick(); await tick();
+  backend.peerGone('the page reloaded');
+  await assert.rejects(pending, (e) => e instanceof IPCClosedError && /the page reloaded/.test(e.message));
+  const fresh = new Endpoint({ side: 'page', peer: 'backend', post: (f) => setImmediate(() => backend.receive(f)) });
+  (backend as any).options.post = (f: string) => setImmediate(() => fresh.receive(f));
+  void pageIpc;
+  fresh.hello();
+  await tick(); await tick(); await tick();
+  assert.equal(fresh.storeGet('a'), 1);
+});
+
+test('replies from handlers of a page that is gone are dropped, not delivered to the next page', async () => {
+  const { ipc, pageIpc, backend, frames } = pair();
+  let finish: (v: string) => void = () => {};
+  ipc.slow = () => new Promise<string>((resolve) => { finish = resolve; });
+  const call = pageIpc.slow();
+  call.catch(() => {});
+  await new Promise((r) => setTimeout(r, 10));
+  backend.peerGone('navigated');
+  const before = frames.toPage.length;
+  finish('late');
+  await tick(); await tick();
+  assert.equal(frames.toPage.length, before, 'no frame was sent for the stale reply');
+});
+
+test('messages queued in one tick leave as one frame', async () => {
+  const { ipc, pageIpc, frames } = pair();
+  ipc.n = (x: number) => x;
+  await tick(); await tick();
+  const before = frames.toBackend.length;
+  const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => pageIpc.n(i)));
+  assert.deepEqual(results, Array.from({ length: 1000 }, (_, i) => i));
+  assert.equal(frames.toBackend.length - before, 1, '1000 calls made in one tick were one frame');
+});
+
+test('garbage frames and messages never throw out of receive, and the endpoint still answers afterwards', async () => {
+  const { backend, pageIpc, ipc } = pair();
+  ipc.ok = () => 'ok';
+  const garbage: unknown[] = [
+    '', 'not json', '{}', 'null', '[1,2,3]', '[[{"k":1}]]', '[[{"k":"call","id":"x"}]]', '[[{"k":"ok","id":99999}]]',
+    '[[{"__proto__":1},{"polluted":2}]]', '[[{"k":1,"id":2,"name":3,"args":4},"call",1,"x",[]]]',
+    '[[{"k":1,"id":2},"nope",3]]', 42, undefined, { k: 'call' }, '[' .repeat(10000),
+  ];
+  for (const frame of garbage) assert.doesNotThrow(() => backend.receive(frame as string));
+  assert.equal(({} as any).polluted, undefined);
+  assert.equal(await pageIpc.ok(), 'ok');
+});
+
+test('the page facade is not thenable and ignores symbols, so it can be awaited and logged', async () => {
+  const { pageIpc } = pair();
+  assert.equal(pageIpc.then, undefined);
+  assert.equal((pageIpc as any)[Symbol.iterator], undefined);
+  assert.equal(await Promise.resolve(pageIpc), pageIpc);
+  assert.throws(() => { (pageIpc as any).send = () => 1; }, /part of the IPC API/);
+});
+
+test('close rejects everything pending and refuses new requests', async () => {
+  const { ipc, backend, pageIpc } = pair();
+  pageIpc.on('never', () => new Promise(() => {}));
+  await tick(); await tick();
+  const pending = ipc.send('never');
+  await tick();
+  backend.close('the window was closed');
+  await assert.rejects(pending, /the window was closed/);
+  await assert.rejects(ipc.send('after'), /the window was closed/);
+});
