@@ -5,10 +5,11 @@ import { PACKAGE_VERSION } from './window/open.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
 export type { OpenOptions } from './window/open.js';
-export type { Window, PageApi, VersionInfo, WindowEvents } from './window/window.js';
+export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi } from './window/window.js';
 export type { IpcApi, StoreApi } from './ipc/facade.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
+export { DEFAULT_CSP } from './local/serve.js';
 
 // Gluon apps read process.versions.gluon.
 (process.versions as Record<string, string>).gluon ??= PACKAGE_VERSION;

@@ -55,6 +55,8 @@ export interface EngineEvents {
 export interface Engine {
   readonly name: EngineName;
   readonly versions: EngineVersions;
+  /** Process id of the browser (it leads a process group with its helpers on POSIX). */
+  readonly pid: number;
   /** Runs `source` in every new document before its own scripts (and now, in the current one). */
   addInitScript(source: string): Promise<() => Promise<void>>;
   /** Evaluates an expression in the top-level page; rejects with the page's error. */
@@ -74,8 +76,8 @@ export interface Engine {
   reload(ignoreCache?: boolean): Promise<void>;
   on<K extends keyof EngineEvents>(event: K, handler: (info: EngineEvents[K]) => void): () => void;
   screenshot(): Promise<Uint8Array>;
-  /** Protocol passthrough (Window.cdp). */
-  raw(method: string, params?: object): Promise<unknown>;
+  /** Protocol passthrough (Window.cdp): to the page, or to the browser as a whole. */
+  raw(method: string, params?: object, opts?: { browser?: boolean }): Promise<unknown>;
   readonly closed: boolean;
   close(): Promise<void>;
 }

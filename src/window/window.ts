@@ -28,8 +28,27 @@ export interface WindowEvents {
   load: { url: string };
 }
 
+export interface BrowserInfo {
+  /** Catalogue id ('chromium', 'chrome_beta', ...) or 'custom'. */
+  id: string;
+  name: string;
+  engine: 'chromium' | 'firefox';
+  path: string;
+  /** The browser's process id. */
+  pid: number;
+}
+
+export interface CdpApi {
+  /** Sends a raw protocol command to the window's page (or to the browser with useSessionId = false). */
+  send(method: string, params?: object, useSessionId?: boolean): Promise<any>;
+}
+
 export interface Window {
   ipc: IpcApi;
+  /** Raw protocol access (CDP on Chromium). */
+  cdp: CdpApi;
+  /** Which browser runs this window. */
+  browser: BrowserInfo;
   page: PageApi;
   versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
   /** Closes the window and its browser; resolves when the browser has exited. */
@@ -66,6 +85,8 @@ export function createWindow(o: { engine: Engine; endpoint: Endpoint; browser: F
 
   const window: Window = {
     ipc: createIpc(endpoint, 'backend'),
+    cdp: { send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }) },
+    browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid },
     page,
     versions: {
       product: versionInfo(browser.name, engine.versions.product),

@@ -19,6 +19,8 @@ const log = logger('browser');
 /** A message of 100 MiB or more kills Chromium's pipe for good; stay well below. */
 export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
 const LAUNCH_TIMEOUT = 30_000;
+/** The app window starts on this empty document (Chromium ignores --app=about:blank), then navigates to the app. */
+const BLANK_START = 'data:text/html,';
 
 export interface ChromiumLaunchOptions {
   browser: FoundBrowser;
@@ -38,7 +40,7 @@ interface ContextInfo extends MessageSource {
 export async function launchChromium(options: ChromiumLaunchOptions): Promise<ChromiumEngine> {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const args = chromiumArgs({
-    startUrl: 'data:text/html,',
+    startUrl: BLANK_START,
     profileDir: options.profileDir,
     headless: options.headless,
     windowSize: options.windowSize,
@@ -90,7 +92,7 @@ export class ChromiumEngine implements Engine {
   private readonly listeners: { [K in keyof EngineEvents]: Set<(info: EngineEvents[K]) => void> } = {
     document: new Set(), load: new Set(), close: new Set(),
   };
-  private currentUrl = 'about:blank';
+  private currentUrl = BLANK_START;
   private closeReason: string | undefined;
   private closing: Promise<void> | undefined;
 
@@ -167,7 +169,7 @@ export class ChromiumEngine implements Engine {
       if (mine(id) && frameId === this.targetId) this.currentUrl = url;
     });
     cdp.on('Page.loadEventFired', (_params, id) => {
-      if (mine(id)) this.emit('load', { url: this.currentUrl });
+      if (mine(id) && this.currentUrl !== BLANK_START) this.emit('load', { url: this.currentUrl });
     });
     cdp.on('Fetch.requestPaused', (params, id) => {
       if (mine(id)) void this.onRequestPaused(params);
@@ -196,6 +198,10 @@ export class ChromiumEngine implements Engine {
     return this.closeReason !== undefined;
   }
 
+  get pid(): number {
+    return this.process.pid;
+  }
+
   async addInitScript(source: string): Promise<() => Promise<void>> {
     const { identifier } = await this.cdp.send(
       'Page.addScriptToEvaluateOnNewDocument',
@@ -212,7 +218,6 @@ export class ChromiumEngine implements Engine {
       'Runtime.evaluate',
       {
         expression,
-        contextId: this.topContext?.id,
         returnByValue: true,
         awaitPromise: opts.awaitPromise ?? true,
         userGesture: true,
@@ -288,8 +293,8 @@ export class ChromiumEngine implements Engine {
     return Buffer.from(data, 'base64');
   }
 
-  raw(method: string, params?: object): Promise<unknown> {
-    return this.cdp.send(method, params, this.sessionId);
+  raw(method: string, params?: object, opts: { browser?: boolean } = {}): Promise<unknown> {
+    return this.cdp.send(method, params, opts.browser ? undefined : this.sessionId);
   }
 
   close(): Promise<void> {
