@@ -4,7 +4,7 @@
 // script, serving and navigation policy and navigates to the app.
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { chromiumArgs } from '../../browser/chromium.js';
+import { chromiumArgs, type ChromiumArgsOptions } from '../../browser/chromium.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger } from '../../log.js';
@@ -22,16 +22,8 @@ const LAUNCH_TIMEOUT = 30_000;
 /** The app window starts on this empty document (Chromium ignores --app=about:blank), then navigates to the app. */
 const BLANK_START = 'data:text/html,';
 
-export interface ChromiumLaunchOptions {
-  browser: FoundBrowser;
-  profileDir: string;
-  headless: boolean;
-  windowSize?: [number, number];
-  allowHTTP?: false | 'mixed' | true;
-  userAgent?: string;
-  devtools?: boolean;
-  extraArgs?: string[];
-}
+/** What launchChromium needs: the browser found, plus Chromium's command-line options. */
+export type ChromiumLaunchOptions = Omit<ChromiumArgsOptions, 'startUrl' | 'asRoot'> & { browser: FoundBrowser };
 
 interface ContextInfo extends MessageSource {
   id: number;
@@ -39,19 +31,10 @@ interface ContextInfo extends MessageSource {
 
 export async function launchChromium(options: ChromiumLaunchOptions): Promise<ChromiumEngine> {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const args = chromiumArgs({
-    startUrl: BLANK_START,
-    profileDir: options.profileDir,
-    headless: options.headless,
-    windowSize: options.windowSize,
-    allowHTTP: options.allowHTTP,
-    userAgent: options.userAgent,
-    devtools: options.devtools,
-    asRoot,
-    extraArgs: options.extraArgs,
-  });
-  log('launching', options.browser.path, args.join(' '));
-  const proc = spawnBrowser(options.browser.path, args, { pipe: true });
+  const { browser, ...commandLine } = options;
+  const args = chromiumArgs({ ...commandLine, startUrl: BLANK_START, asRoot });
+  log('launching', browser.path, args.join(' '));
+  const proc = spawnBrowser(browser.path, args, { pipe: true });
   const unregister = killAllOnExit(proc);
   proc.exited.then(unregister, unregister);
   const stdio = proc.child.stdio as unknown as [unknown, unknown, unknown, Writable, Readable];
@@ -59,7 +42,7 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
 
   const failed = (why: string) =>
     new Error(
-      `Could not start ${options.browser.name} (${options.browser.path}): ${why}.\n` +
+      `Could not start ${browser.name} (${browser.path}): ${why}.\n` +
         `What it printed last:\n${proc.stderrTail().split('\n').slice(-15).join('\n') || '(nothing)'}\n` +
         `Try running it by hand with --headless to see why, or choose another browser with GLUON_BROWSER or --browser=NAME.`,
     );
@@ -70,7 +53,7 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
   });
   giveUp.catch(() => {});
   try {
-    const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, options.browser), giveUp]);
+    const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, browser), giveUp]);
     return engine;
   } catch (error) {
     await proc.kill(500).catch(() => {});

@@ -1,0 +1,52 @@
+// The Chromium command line (without the executable) for an app-mode window driven
+// over --remote-debugging-pipe: quiet (no first-run UI, sync, phoning home), one
+// profile per app, and the switches derived from the app's window options.
+
+export interface ChromiumArgsOptions {
+  startUrl: string;
+  profileDir: string;
+  headless: boolean;
+  windowSize?: [number, number];
+  /** false (default): strict mixed-content checks; 'mixed' or true: allow insecure content. */
+  allowHTTP?: false | 'mixed' | true;
+  userAgent?: string;
+  devtools?: boolean;
+  /** Running as root: Chromium refuses to start sandboxed, so --no-sandbox is needed. */
+  asRoot: boolean;
+  extraArgs?: string[];
+}
+
+export function chromiumArgs(o: ChromiumArgsOptions): string[] {
+  const args = [
+    '--remote-debugging-pipe',
+    `--user-data-dir=${o.profileDir}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-default-apps',
+    '--disable-breakpad',
+    '--disable-domain-reliability',
+    '--disable-client-side-phishing-detection',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication',
+    '--metrics-recording-only',
+    '--password-store=basic',
+    '--use-mock-keychain', // macOS only; ignored elsewhere
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+  if (o.windowSize) args.push(`--window-size=${o.windowSize[0]},${o.windowSize[1]}`);
+  if (o.headless) args.push('--headless=new', '--hide-scrollbars', '--mute-audio');
+  // --test-type keeps Chromium from covering the app with its "unsupported flag: --no-sandbox" bar.
+  if (o.asRoot) args.push('--no-sandbox', '--test-type');
+  // One argv entry: spawn passes it verbatim, so no quoting (quotes would become part of the UA).
+  if (o.userAgent) args.push(`--user-agent=${o.userAgent}`);
+  if (o.allowHTTP === true || o.allowHTTP === 'mixed') args.push('--allow-running-insecure-content');
+  else args.push('--enable-strict-mixed-content-checking');
+  // devtools: Chromium has no command-line switch that disables DevTools (only the
+  // DeveloperToolsAvailability policy), so `devtools: false` adds nothing here for now;
+  // blocking the shortcut / the protocol call is left to the layer above.
+  args.push(`--app=${o.startUrl}`);
+  if (o.extraArgs) args.push(...o.extraArgs);
+  return args;
+}

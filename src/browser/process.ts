@@ -1,0 +1,202 @@
+// Owning the browser's OS process: spawning it (with the CDP pipe on fds 3/4 when
+// asked), remembering the end of its stderr, and killing it together with every
+// helper process it started — also when Node itself exits or is interrupted.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+export interface BrowserExit {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface BrowserProcess {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  readonly exited: Promise<BrowserExit>;
+  readonly hasExited: boolean;
+  /** The last ~8 KB the browser wrote to stderr (for launch-failure messages). */
+  stderrTail(): string;
+  /** SIGTERM the process group, SIGKILL it after `graceMs`, then SIGKILL any straggler. */
+  kill(graceMs?: number): Promise<void>;
+  /** Synchronous SIGKILL of the whole group, for `process.on('exit')`. */
+  killNow(): void;
+}
+
+export interface SpawnBrowserOptions {
+  /** Open fds 3 (we write) and 4 (we read) for --remote-debugging-pipe. */
+  pipe: boolean;
+  env?: NodeJS.ProcessEnv;
+  onStderr?: (line: string) => void;
+}
+
+const TAIL_CHARS = 8 * 1024;
+const isWindows = process.platform === 'win32';
+
+function delay(ms: number): { done: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return { done, cancel: () => clearTimeout(timer) };
+}
+
+/** Signals the process group led by `pid`; a group that is already gone is fine. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ESRCH' && code !== 'EPERM') throw e;
+  }
+}
+
+export function spawnBrowser(path: string, args: string[], o: SpawnBrowserOptions): BrowserProcess {
+  const cdp = o.pipe ? 'pipe' : 'ignore';
+  const child = spawn(path, args, {
+    stdio: ['ignore', 'ignore', 'pipe', cdp, cdp],
+    env: o.env ?? process.env,
+    // POSIX: lead a new process group, so renderer/GPU/zygote helpers can be killed together.
+    detached: !isWindows,
+  });
+
+  let exit: BrowserExit | undefined;
+  let resolveExit!: (e: BrowserExit) => void;
+  const exited = new Promise<BrowserExit>((resolve) => (resolveExit = resolve));
+  child.once('exit', (code, signal) => {
+    exit = { code, signal };
+    resolveExit(exit);
+  });
+  // A spawn failure is reported asynchronously as 'error'; we already throw below.
+  child.on('error', () => {});
+
+  if (child.pid === undefined) {
+    throw new Error(
+      `Could not start the browser ${path}: the operating system refused to run it ` +
+        `(the file is missing or not executable, or the process limit is reached).`,
+    );
+  }
+  const pid = child.pid;
+
+  let tail = '';
+  let partial = '';
+  const stderr = child.stderr!;
+  stderr.setEncoding('utf8');
+  stderr.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-TAIL_CHARS);
+    if (!o.onStderr) return;
+    partial += chunk;
+    const lines = partial.split(/\r?\n/);
+    partial = lines.pop() ?? '';
+    if (partial.length > TAIL_CHARS) {
+      lines.push(partial); // a very long unterminated line: pass it on anyway
+      partial = '';
+    }
+    for (const line of lines) o.onStderr(line);
+  });
+  stderr.on('end', () => {
+    if (partial && o.onStderr) o.onStderr(partial);
+    partial = '';
+  });
+  stderr.on('error', () => {});
+
+  const waitExit = async (ms: number) => {
+    const timer = delay(ms);
+    await Promise.race([exited, timer.done]);
+    timer.cancel();
+  };
+
+  const killNow = () => {
+    if (isWindows) {
+      // /T takes the whole tree, which only works while the browser itself is alive.
+      if (!exit) spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+      if (!exit) child.kill();
+      return;
+    }
+    signalGroup(pid, 'SIGKILL');
+  };
+
+  const kill = async (graceMs = 2000) => {
+    if (isWindows) {
+      // Windows has no SIGTERM: both ways below end the process abruptly.
+      if (!exit) {
+        const tk = spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
+        tk.on('error', () => {});
+        await waitExit(graceMs);
+      }
+      if (!exit) {
+        child.kill();
+        await waitExit(graceMs);
+      }
+      return;
+    }
+    if (!exit) {
+      signalGroup(pid, 'SIGTERM');
+      await waitExit(graceMs);
+    }
+    if (!exit) {
+      signalGroup(pid, 'SIGKILL');
+      await waitExit(5000);
+    }
+    // Helpers may outlive the browser process for a moment; take them too.
+    signalGroup(pid, 'SIGKILL');
+  };
+
+  return {
+    pid,
+    child,
+    exited,
+    get hasExited() {
+      return exit !== undefined;
+    },
+    stderrTail: () => tail,
+    kill,
+    killNow,
+  };
+}
+
+// ---- killing browsers when Node goes away -----------------------------------
+
+const live = new Set<BrowserProcess>();
+const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let installed = false;
+
+function killLive(): void {
+  for (const p of live) {
+    try {
+      p.killNow();
+    } catch {
+      // keep going: the others still need killing
+    }
+  }
+}
+
+function install(): void {
+  installed = true;
+  process.on('exit', killLive);
+  for (const sig of EXIT_SIGNALS) {
+    const onSignal = () => {
+      killLive();
+      // Nobody else handles this signal: die of it, as Node would have without us,
+      // so the shell sees the conventional exit status (130 for Ctrl+C, ...).
+      if (process.listeners(sig).every((l) => l === onSignal)) {
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      }
+      // Otherwise the app's own listener decides when and how to exit.
+    };
+    // Node's signal watchers are unref'd: these listeners do not keep the process alive.
+    process.on(sig, onSignal);
+  }
+}
+
+/**
+ * Makes sure `proc` is killed if Node exits or gets SIGINT/SIGTERM/SIGHUP.
+ * Returns the function to call once the browser has exited.
+ */
+export function killAllOnExit(proc: BrowserProcess): () => void {
+  if (!installed) install();
+  live.add(proc);
+  return () => {
+    live.delete(proc);
+  };
+}

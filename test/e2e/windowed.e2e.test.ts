@@ -1,0 +1,24 @@
+// A real app window (not headless) under a virtual X display: it opens, has no browser
+// chrome (tab strip, address bar) above the page, and the IPC is there.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fixture } from './helpers.js';
+
+const hasXvfb = spawnSync('sh', ['-c', 'command -v xvfb-run'], { stdio: 'ignore' }).status === 0;
+
+test('a windowed app opens chrome-less under Xvfb at the asked size', { skip: !hasXvfb && 'xvfb-run is not installed (apt-get install xvfb)' }, () => {
+  const env = { ...process.env };
+  delete env.GLUON_HEADLESS;
+  const result = spawnSync('xvfb-run', ['-a', '-s', '-screen 0 1280x800x24', process.execPath, fixture('windowed.mjs')], {
+    env, encoding: 'utf8', timeout: 60000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const geometry = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+  assert.equal(geometry.hasGluon, true);
+  assert.doesNotMatch(geometry.ua, /Headless/, 'a real, not headless, browser');
+  assert.equal(geometry.outerWidth, 800);
+  assert.equal(geometry.outerHeight, 600);
+  assert.ok(geometry.outerHeight - geometry.innerHeight < 40, `no tab strip or address bar: ${geometry.outerHeight - geometry.innerHeight}px above the page`);
+  assert.ok(geometry.pngBytes > 1000, 'the window rendered');
+});
