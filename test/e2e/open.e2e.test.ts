@@ -230,3 +230,49 @@ test('a browser that is asked for but not installed gives an error listing what 
     else process.env.GLUON_BROWSER = previous;
   }
 });
+
+test('opening a second window on a profile that is in use fails at once, saying why and what to do', async () => {
+  const dataPath = join(work, 'shared-profile');
+  const first = await Gluon.open(fixture('app'), { headless: true, dataPath });
+  try {
+    const started = Date.now();
+    await assert.rejects(Gluon.open(fixture('app'), { headless: true, dataPath }), /profile folder .* is in use by another window.*incognito/s);
+    assert.ok(Date.now() - started < 10000);
+    assert.equal(await first.page.eval('typeof Gluon'), 'object', 'the first window is unharmed');
+  } finally {
+    await first.close();
+  }
+});
+
+test('the user picks the browser on the command line or with GLUON_BROWSER, as in Gluon', async () => {
+  const { findBrowser } = await import('../../src/browser/find.js');
+  const chromium = await findBrowser({ forceEngine: 'chromium', argv: [] });
+  const env = { ...process.env, GLUON_HEADLESS: '1' };
+  const runs: [string[], NodeJS.ProcessEnv][] = [
+    [[`--${chromium.id}`], env],
+    [[`--browser=${chromium.id}`], env],
+    [[`--browser=${chromium.id},${chromium.path}`], env],
+    [[], { ...env, GLUON_BROWSER: chromium.path }],
+  ];
+  for (const [args, runEnv] of runs) {
+    const { code, stdout, stderr } = await runNode(fixture('seed', 'expose.mjs'), args, { cwd: fixture('seed'), env: runEnv });
+    assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop() ?? ''), { result: { theme: 'dark', source: 'config.json' } });
+  }
+  const missing = await runNode(fixture('seed', 'expose.mjs'), ['--browser=chromium,/no/such/chromium'], { cwd: fixture('seed'), env });
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /\/no\/such\/chromium/);
+});
+
+test('localCSP replaces the default policy and the browser enforces it', async () => {
+  const policy = "default-src 'self'; script-src 'self'";
+  const win = await Gluon.open(appDir, { headless: true, incognito: true, localCSP: policy });
+  try {
+    await waitFor(win, 'window.moduleResult');
+    assert.equal(await win.page.eval(`fetch('/index.html').then((r) => r.headers.get('content-security-policy'))`), policy);
+    assert.equal(await win.page.eval('window.early'), undefined, 'the inline script was blocked by the stricter policy');
+    assert.equal(await win.page.eval('window.moduleResult'), 42, 'same-origin module scripts still run');
+  } finally {
+    await win.close();
+  }
+});

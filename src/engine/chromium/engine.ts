@@ -41,7 +41,13 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
   const cdp = new CdpConnection(new PipeTransport(stdio[3], stdio[4]));
 
   const failed = (why: string) =>
-    new Error(
+    /ProcessSingleton|SingletonLock/.test(proc.stderrTail())
+      ? new Error(
+          `Could not start ${browser.name}: its profile folder ${options.profileDir} is in use by another window ` +
+            `of this app (or by a browser still running from it). One browser profile serves one window at a time: ` +
+            `close the other window, or open this one with { incognito: true } or another { dataPath }.`,
+        )
+      : new Error(
       `Could not start ${browser.name} (${browser.path}): ${why}.\n` +
         `What it printed last:\n${proc.stderrTail().split('\n').slice(-15).join('\n') || '(nothing)'}\n` +
         `Try running it by hand with --headless to see why, or choose another browser with GLUON_BROWSER or --browser=NAME.`,
