@@ -37,8 +37,16 @@ export interface EndpointOptions {
   ownsStore?: boolean;
   /** Optional message log (GLUON_DEBUG=ipc). */
   log?: (line: string) => void;
-  /** Called when the store changes, from either side. */
-  onStoreChange?: (key: string, value: unknown, deleted: boolean) => void;
+}
+
+/** One change of the shared store, as listeners see it. */
+export interface StoreChange {
+  key: string;
+  /** The new value (undefined when deleted). */
+  value: unknown;
+  deleted: boolean;
+  /** True when the other side made the change. */
+  remote: boolean;
 }
 
 interface Pending {
@@ -70,6 +78,7 @@ export class Endpoint {
   private readonly pending = new Map<number, Pending>();
   private readonly parked = new Map<string, Parked[]>();
   private readonly storeData = new Map<string, unknown>();
+  private readonly storeListeners = new Set<(change: StoreChange) => void>();
   private outbox: string[] = [];
   private flushScheduled = false;
   private nextId = 1;
@@ -158,15 +167,21 @@ export class Endpoint {
     // Encode first: a value that cannot cross throws here, at the writer, and changes nothing.
     const encoded = encodeMessage({ k: 'store', key: String(key), value } satisfies Message);
     this.storeData.set(String(key), value);
-    this.options.onStoreChange?.(String(key), value, false);
+    this.storeChanged({ key: String(key), value, deleted: false, remote: false });
     this.enqueue(encoded);
   }
 
   storeDelete(key: string): boolean {
     const had = this.storeData.delete(String(key));
-    this.options.onStoreChange?.(String(key), undefined, true);
+    this.storeChanged({ key: String(key), value: undefined, deleted: true, remote: false });
     this.enqueue(encodeMessage({ k: 'store', key: String(key), del: 1 } satisfies Message));
     return had;
+  }
+
+  /** Calls `listener` after every store change, local or remote. Returns an unsubscribe function. */
+  onStoreChange(listener: (change: StoreChange) => void): () => void {
+    this.storeListeners.add(listener);
+    return () => this.storeListeners.delete(listener);
   }
 
   /** Replaces the local store without telling the other side (initial snapshot). */
@@ -318,7 +333,7 @@ export class Endpoint {
         if (typeof message.key !== 'string') throw new TypeError('malformed store write');
         if (message.del) this.storeData.delete(message.key);
         else this.storeData.set(message.key, message.value);
-        this.options.onStoreChange?.(message.key, message.value, !!message.del);
+        this.storeChanged({ key: message.key, value: message.del ? undefined : message.value, deleted: !!message.del, remote: true });
         return;
       case 'store-all':
         if (!Array.isArray(message.entries)) throw new TypeError('malformed store snapshot');
@@ -420,6 +435,17 @@ export class Endpoint {
       });
     }
     this.enqueue(encoded);
+  }
+
+  private storeChanged(change: StoreChange): void {
+    for (const listener of [...this.storeListeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        // A listener's bug must not break the store; report it like an unhandled error would be.
+        queueMicrotask(() => { throw error; });
+      }
+    }
   }
 
   private log(line: string): void {

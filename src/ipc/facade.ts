@@ -4,7 +4,7 @@
 //
 //   backend: ipc.name = fn exposes, delete ipc.name unexposes, ipc.name reads it back.
 //   page:    ipc.name(...args) calls what the backend exposed.
-import type { Endpoint, Handler, Listener } from './endpoint.js';
+import type { Endpoint, Handler, Listener, StoreChange } from './endpoint.js';
 
 export interface StoreApi {
   get(key: string): any;
@@ -13,6 +13,8 @@ export interface StoreApi {
   delete(key: string): boolean;
   has(key: string): boolean;
   toJSON(): Record<string, unknown>;
+  /** Calls `listener` after every change, made by either side; returns a function that unsubscribes. */
+  onChange(listener: (change: StoreChange) => void): () => void;
   [key: string]: any;
 }
 
@@ -27,7 +29,7 @@ export interface IpcApi {
   [key: string]: any;
 }
 
-const STORE_METHODS = new Set(['get', 'set', 'keys', 'delete', 'has', 'toJSON']);
+const STORE_METHODS = new Set(['get', 'set', 'keys', 'delete', 'has', 'toJSON', 'onChange']);
 
 export function createStore(endpoint: Endpoint): StoreApi {
   const methods: Record<string, unknown> = {
@@ -40,6 +42,10 @@ export function createStore(endpoint: Endpoint): StoreApi {
     delete: (key: string) => endpoint.storeDelete(String(key)),
     has: (key: string) => endpoint.storeHas(String(key)),
     toJSON: () => Object.fromEntries(endpoint.storeEntries()),
+    onChange: (listener: (change: StoreChange) => void) => {
+      if (typeof listener !== 'function') throw new TypeError('store.onChange(listener): listener must be a function');
+      return endpoint.onStoreChange(listener);
+    },
   };
   const refuse = (key: string) => {
     throw new TypeError(`ipc.store.${key} is a method of the store; use ipc.store.set('${key}', value) to store a value under that name`);

@@ -118,7 +118,8 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
   });
 
   try {
-    const endpoint = connectIpc(engine, ipcOrigin, options.ipcWait ?? 5000, storeSnapshotKeeper(engine, () => endpoint.storeEntries()));
+    const endpoint = connectIpc(engine, ipcOrigin, options.ipcWait ?? 5000);
+    endpoint.onStoreChange(storeSnapshotKeeper(engine, () => endpoint.storeEntries()));
     await engine.addInitScript(pageScript({
       send: engine.pageSendName,
       receive: engine.pageReceiveName,
@@ -144,12 +145,22 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
       if (allowNavigation === false) return stripHash(next) === stripHash(startUrl);
       return safeOrigin(next) === ipcOrigin;
     });
-    const window = createWindow({ engine, endpoint, browser, startUrl });
+    // The app's code right after `await open()` (exposing functions, filling the store) runs
+    // before the page does: navigation starts only once that synchronous continuation is over.
+    const navigated = new Promise<void>((resolve) => {
+      setImmediate(() => {
+        if (engine.closed) return resolve();
+        log('navigating to', startUrl);
+        engine.navigate(startUrl).then(resolve, (error: Error) => {
+          if (!engine.closed) process.emitWarning(`Gluon.open: the window could not load ${startUrl}: ${error.message}`, { code: 'GLUON_LOAD_FAILED' });
+          resolve();
+        });
+      });
+    });
+    const window = createWindow({ engine, endpoint, browser, navigated });
     engine.on('close', () => {
       void engine.close().finally(() => incognito?.remove());
     });
-    await engine.navigate(startUrl);
-    log('opened', startUrl);
     return window;
   } catch (error) {
     await engine.close();
@@ -159,14 +170,13 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
 }
 
 /** The backend's endpoint, fed only by the top-level document of the IPC origin. */
-function connectIpc(engine: Engine, ipcOrigin: string, waitForHandler: number, onStoreChange: () => void): Endpoint {
+function connectIpc(engine: Engine, ipcOrigin: string, waitForHandler: number): Endpoint {
   const endpoint = new Endpoint({
     side: 'backend',
     peer: 'page',
     waitForPeer: true,
     ownsStore: true,
     waitForHandler,
-    onStoreChange,
     post: (frame) => engine.postToPage(frame),
     log: ipcLog.enabled ? ipcLog : undefined,
   });
@@ -205,7 +215,8 @@ function storeSnapshotKeeper(engine: Engine, entries: () => [string, unknown][])
   return () => {
     if (scheduled || engine.closed) return;
     scheduled = true;
-    setTimeout(async () => {
+    // A microtask, so the snapshot is registered before a navigation the app's code may be about to start.
+    queueMicrotask(async () => {
       scheduled = false;
       if (engine.closed) return;
       let frame: string;
@@ -222,7 +233,7 @@ function storeSnapshotKeeper(engine: Engine, entries: () => [string, unknown][])
       } catch (error) {
         log('could not update the store snapshot:', String(error));
       }
-    }, 0);
+    });
   };
 }
 

@@ -62,25 +62,36 @@ function versionInfo(name: string, version: string): VersionInfo {
   return { name, version, major: Number.parseInt(version, 10) || 0 };
 }
 
-export function createWindow(o: { engine: Engine; endpoint: Endpoint; browser: FoundBrowser; startUrl: string }): Window {
+/** `navigated` settles once the app's first document has replaced the start page. */
+export function createWindow(o: { engine: Engine; endpoint: Endpoint; browser: FoundBrowser; navigated: Promise<void> }): Window {
   const { engine, endpoint, browser } = o;
+  // Page methods act on the app's document, never on the empty start page it replaces.
+  const evaluate = async <T>(expression: string) => {
+    await o.navigated;
+    return engine.evaluate<T>(expression, { awaitPromise: true });
+  };
   let markLoaded!: () => void;
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
   engine.on('load', () => markLoaded());
 
   const page: PageApi = {
-    eval: (expression) =>
-      engine.evaluate(typeof expression === 'function' ? `(${expression.toString()})()` : String(expression), { awaitPromise: true }),
+    eval: (expression) => evaluate(typeof expression === 'function' ? `(${expression.toString()})()` : String(expression)),
     loaded,
     title: async (newTitle?: string) => {
       if (typeof newTitle === 'string') {
-        await engine.evaluate(`document.title = ${JSON.stringify(newTitle)}`);
+        await evaluate(`document.title = ${JSON.stringify(newTitle)}`);
         return newTitle;
       }
-      return engine.evaluate<string>('document.title');
+      return evaluate<string>('document.title');
     },
-    reload: (ignoreCache = false) => engine.reload(ignoreCache),
-    screenshot: () => engine.screenshot(),
+    reload: async (ignoreCache = false) => {
+      await o.navigated;
+      await engine.reload(ignoreCache);
+    },
+    screenshot: async () => {
+      await o.navigated;
+      return engine.screenshot();
+    },
   };
 
   const window: Window = {

@@ -131,6 +131,17 @@ test('the store is kept in step both ways: property access, get, set, keys, dele
   await waitFor(win, `Gluon.ipc.store.n === undefined && Gluon.ipc.store.keys().length === 2`);
 });
 
+test('store.onChange tells each side about changes, with who made them', async () => {
+  const seen: any[] = [];
+  const off = win.ipc.store.onChange((change: any) => seen.push(change));
+  await win.page.eval(`window.pageChanges = []; Gluon.ipc.store.onChange((c) => window.pageChanges.push(c)); Gluon.ipc.store.color = 'red'; undefined`);
+  for (let i = 0; i < 100 && !seen.some((c) => c.key === 'color'); i++) await sleep(10);
+  assert.deepEqual(seen.find((c) => c.key === 'color'), { key: 'color', value: 'red', deleted: false, remote: true });
+  win.ipc.store.size = 3;
+  assert.deepEqual(await waitFor(win, `window.pageChanges.find((c) => c.key === 'size')`), { key: 'size', value: 3, deleted: false, remote: true });
+  off();
+});
+
 test('after a reload the store is there before page scripts, and IPC works again', async () => {
   win.ipc.store.reloaded = 'yes';
   await sleep(50);

@@ -276,3 +276,17 @@ test('localCSP replaces the default policy and the browser enforces it', async (
     await win.close();
   }
 });
+
+test("what the app does right after `await open()` is in place before the page's first script runs", async () => {
+  for (let run = 1; run <= 3; run++) {
+    const win = await Gluon.open(fixture('app'), { headless: true, incognito: true });
+    try {
+      win.ipc.store.run = run;
+      win.ipc.store.config = { theme: 'dark' };
+      const early = await waitFor<any>(win, 'window.early');
+      assert.deepEqual(early.store, { run, config: { theme: 'dark' } }, `run ${run}`);
+    } finally {
+      await win.close();
+    }
+  }
+});

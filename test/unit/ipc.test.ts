@@ -212,3 +212,30 @@ test('close rejects everything pending and refuses new requests', async () => {
   await assert.rejects(pending, /the window was closed/);
   await assert.rejects(ipc.send('after'), /the window was closed/);
 });
+
+test('store.onChange reports local and remote changes, says which, and unsubscribes', async () => {
+  const { ipc, pageIpc } = pair();
+  const backendSeen: unknown[] = [];
+  const pageSeen: unknown[] = [];
+  const off = ipc.store.onChange((change: unknown) => backendSeen.push(change));
+  pageIpc.store.onChange((change: unknown) => pageSeen.push(change));
+  await tick();
+  pageIpc.store.theme = 'dark';
+  await tick(); await tick();
+  ipc.store.set('count', 1);
+  delete pageIpc.store.theme;
+  await tick(); await tick();
+  assert.deepEqual(backendSeen, [
+    { key: 'theme', value: 'dark', deleted: false, remote: true },
+    { key: 'count', value: 1, deleted: false, remote: false },
+    { key: 'theme', value: undefined, deleted: true, remote: true },
+  ]);
+  assert.deepEqual(pageSeen[0], { key: 'theme', value: 'dark', deleted: false, remote: false });
+  assert.deepEqual(pageSeen.find((c: any) => c.key === 'count'), { key: 'count', value: 1, deleted: false, remote: true });
+  assert.deepEqual(pageSeen.find((c: any) => c.deleted), { key: 'theme', value: undefined, deleted: true, remote: false });
+  off();
+  pageIpc.store.more = 1;
+  await tick(); await tick();
+  assert.equal(backendSeen.length, 3, 'no calls after unsubscribing');
+  assert.throws(() => { (ipc.store as any).onChange = 1; }, /method of the store/);
+});
