@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { findBrowser } from '../browser/find.js';
 import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
-import { launchChromium } from '../engine/chromium/engine.js';
+import { launchEngine } from '../engine/launch.js';
 import type { Engine } from '../engine/types.js';
 import { Endpoint } from '../ipc/endpoint.js';
 import { encodeMessage, joinFrame } from '../ipc/codec.js';
@@ -59,6 +59,7 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
   const allowHTTP = options.allowHTTP ?? false;
   const allowNavigation = options.allowNavigation ?? 'same-origin';
   const localCSP = options.localCSP ?? DEFAULT_CSP;
+  const ipcWait = options.ipcWait ?? 5000;
 
   if (/^http:\/\//i.test(url) && allowHTTP !== true) {
     throw new Error(
@@ -90,12 +91,6 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
   const ipcOrigin = new URL(startUrl).origin;
 
   const browser = await findBrowser({ forceBrowser: options.forceBrowser, forceEngine: options.forceEngine });
-  if (browser.engine !== 'chromium') {
-    throw new Error(
-      `${browser.name} (${browser.path}) is a Firefox-family browser, which this version of gluon-ts cannot drive yet. ` +
-        `Install a Chromium-family browser (Chrome, Chromium, Edge, Brave, Vivaldi) or choose one with --chromium / forceEngine: 'chromium'.`,
-    );
-  }
   log(`using ${browser.name} at ${browser.path}`);
 
   const entry = process.argv[1] ? dirname(process.argv[1]) : baseDir;
@@ -103,8 +98,7 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
   const profile = incognito?.dir ?? profileDir({ appId: appIdFor(entry), browserId: browser.id, dataPath: options.dataPath });
   log('profile:', profile);
 
-  const engine: Engine = await launchChromium({
-    browser,
+  const engine: Engine = await launchEngine(browser, {
     profileDir: profile,
     headless,
     windowSize: options.windowSize,
@@ -118,13 +112,13 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
   });
 
   try {
-    const endpoint = connectIpc(engine, ipcOrigin, options.ipcWait ?? 5000);
+    const endpoint = connectIpc(engine, ipcOrigin, ipcWait);
     endpoint.onStoreChange(storeSnapshotKeeper(engine, () => endpoint.storeEntries()));
     await engine.addInitScript(pageScript({
       send: engine.pageSendName,
       receive: engine.pageReceiveName,
       origins: [ipcOrigin],
-      waitForHandler: options.ipcWait ?? 5000,
+      waitForHandler: ipcWait,
       versions: {
         gluon: PACKAGE_VERSION,
         builder: 'nothing',

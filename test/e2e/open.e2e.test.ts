@@ -290,3 +290,10 @@ test("what the app does right after `await open()` is in place before the page's
     }
   }
 });
+
+test('a Firefox-family browser is refused with a clear message until the Firefox engine exists', async (t) => {
+  const { findBrowser } = await import('../../src/browser/find.js');
+  const firefox = await findBrowser({ forceEngine: 'firefox', argv: [], env: {} }).catch(() => undefined);
+  if (!firefox) return t.skip('no Firefox-family browser installed');
+  await assert.rejects(Gluon.open(fixture('app'), { headless: true, forceBrowser: firefox.path }), /Firefox-family browser.*cannot drive yet.*--chromium/s);
+});
