@@ -15,6 +15,8 @@ export interface WireError {
   cause?: unknown;
   /** Own enumerable extras such as `code`. */
   props?: Record<string, unknown>;
+  /** AggregateError's errors. */
+  errors?: unknown[];
 }
 
 const errorReducers = {
@@ -23,6 +25,7 @@ const errorReducers = {
     const wire: WireError = { name: String(value.name), message: String(value.message) };
     if (typeof value.stack === 'string') wire.stack = value.stack;
     if ('cause' in value) wire.cause = value.cause;
+    if (value instanceof AggregateError) wire.errors = [...value.errors];
     const extra = Object.keys(value).filter((key) => key !== 'cause');
     if (extra.length) wire.props = Object.fromEntries(extra.map((key) => [key, (value as any)[key]]));
     return wire;
@@ -35,8 +38,10 @@ const STANDARD_ERRORS: Record<string, ErrorConstructor> = {
 
 /** Rebuilds an Error received from the other side: same standard class, name, message and cause. */
 export function reviveError(wire: WireError, localSide?: string): Error {
-  const Ctor = STANDARD_ERRORS[wire?.name] ?? Error;
-  const error = new Ctor(String(wire?.message ?? ''));
+  const message = String(wire?.message ?? '');
+  const error = Array.isArray(wire?.errors)
+    ? new AggregateError(wire.errors, message)
+    : new (STANDARD_ERRORS[wire?.name] ?? Error)(message);
   if (wire && typeof wire.name === 'string' && error.name !== wire.name) {
     Object.defineProperty(error, 'name', { value: wire.name, configurable: true, writable: true });
   }
