@@ -240,7 +240,7 @@ export class Endpoint {
       this.log(`dropped a malformed frame from the ${this.options.peer}: ${(error as Error)?.message}`);
       return;
     }
-    if (this.options.log) this.log(`<- ${messages.length} message(s), ${(frame as string).length} chars`);
+    if (this.options.log && messages.length > 1) this.log(`<- frame of ${messages.length} messages, ${(frame as string).length} chars`);
     for (const message of messages) {
       try {
         this.dispatch(message);
@@ -265,7 +265,7 @@ export class Endpoint {
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject, what, sentAt: Date.now() };
       this.pending.set(id, pending);
-      this.log(`-> ${message.k} ${what} #${id} (${encoded.length} chars)`);
+      this.log(`-> ${describeRequest(message)} #${id}, ${encoded.length} chars`);
       if (this.peerReady) return this.enqueue(encoded);
       const wait = this.options.waitForHandler ?? DEFAULT_WAIT;
       const timer = setTimeout(() => {
@@ -358,6 +358,7 @@ export class Endpoint {
   }
 
   private handleRequest(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): void {
+    if (this.options.log) this.log(`<- ${describeRequest(message)} #${message.id}`);
     const key = message.k === 'call' ? `call:${message.name}` : `event:${message.type}`;
     const ready = message.k === 'call' ? this.handlers.has(message.name) : this.listeners.has(message.type);
     if (!ready) return this.park(key, message, epoch);
@@ -399,6 +400,11 @@ export class Endpoint {
   }
 
   private async run(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): Promise<void> {
+    const started = Date.now();
+    const reply = (ok: boolean, value: unknown) => {
+      const size = this.reply(message.id, epoch, ok, value);
+      if (this.options.log) this.log(`-> ${ok ? 'ok' : 'err'} for ${describeRequest(message)} #${message.id} after ${Date.now() - started} ms${size ? `, ${size} chars` : ' (dropped: the page is gone)'}`);
+    };
     try {
       let result: unknown;
       if (message.k === 'call') {
@@ -416,14 +422,15 @@ export class Endpoint {
           }
         }
       }
-      this.reply(message.id, epoch, true, result);
+      reply(true, result);
     } catch (error) {
-      this.reply(message.id, epoch, false, error);
+      reply(false, error);
     }
   }
 
-  private reply(id: number, epoch: number, ok: boolean, value: unknown): void {
-    if (epoch !== this.epoch || this.closedReason) return; // the page that asked is gone
+  /** Sends a reply; returns its encoded size, or 0 when it was dropped. */
+  private reply(id: number, epoch: number, ok: boolean, value: unknown): number {
+    if (epoch !== this.epoch || this.closedReason) return 0; // the page that asked is gone
     let encoded: string;
     try {
       encoded = encodeMessage(ok ? { k: 'ok', id, value } : { k: 'err', id, error: value });
@@ -435,6 +442,7 @@ export class Endpoint {
       });
     }
     this.enqueue(encoded);
+    return encoded.length;
   }
 
   private storeChanged(change: StoreChange): void {
@@ -463,6 +471,10 @@ function addLocalStack(error: Error, what: string): Error {
   const local = new Error(`while waiting for ${what}`).stack?.split('\n').slice(2).join('\n');
   if (local && error.stack) error.stack = `${error.stack}\n    --- awaited here ---\n${local}`;
   return error;
+}
+
+function describeRequest(message: Extract<Message, { k: 'call' | 'event' }>): string {
+  return message.k === 'call' ? `call ${message.name}()` : `event '${message.type}'`;
 }
 
 function describe(value: unknown): string {

@@ -18,3 +18,14 @@ for (const sample of ['expose', 'events']) {
     }
   });
 }
+
+test('logs are quiet by default; GLUON_DEBUG=ipc prints each message with its name, size and latency', async () => {
+  const quiet = await runNode(fixture('seed', 'expose.mjs'), [], { cwd: fixture('seed'), env });
+  assert.equal(quiet.code, 0);
+  assert.doesNotMatch(quiet.stdout + quiet.stderr, /\[gluon:/);
+  const loud = await runNode(fixture('seed', 'expose.mjs'), [], { cwd: fixture('seed'), env: { ...env, GLUON_DEBUG: 'ipc' } });
+  assert.equal(loud.code, 0);
+  assert.match(loud.stderr, /\[gluon:ipc \+\d+ms\] <- call getConfig\(\) #1\n/);
+  assert.match(loud.stderr, /\[gluon:ipc \+\d+ms\] -> ok for call getConfig\(\) #1 after \d+ ms, \d+ chars\n/);
+  assert.doesNotMatch(loud.stderr, /\[gluon:cdp/, 'other namespaces stay off');
+});
