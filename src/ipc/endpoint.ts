@@ -2,13 +2,15 @@
 // on both. It sees only a `post(frame)` function and the frames handed to `receive`,
 // so two endpoints can be paired in memory with no browser.
 //
-// What it carries: calls of exposed functions, events with replies, and writes to a
-// shared key/value store. Messages queued in the same tick leave as one frame.
+// What it carries: calls of exposed functions (with cancellation, time limits and
+// streamed results), events with replies, and writes to a shared key/value store.
+// Messages queued in the same tick leave as one frame.
 //
 // Robustness rules: nothing received can throw out of `receive`; every request that
 // waits for something (a handler not yet exposed, a peer not yet there) waits for a
 // bounded time; every pending request is rejected when the peer goes away.
 import { decodeFrame, encodeMessage, joinFrame, reviveError } from './codec.js';
+import { StreamProducer, StreamReceiver, streamIterator } from './streams.js';
 
 export type Message =
   | { k: 'hello' }
@@ -17,10 +19,31 @@ export type Message =
   | { k: 'ok'; id: number; value: unknown }
   | { k: 'err'; id: number; error: unknown }
   | { k: 'store'; key: string; value?: unknown; del?: 1 }
-  | { k: 'store-all'; entries: [string, unknown][] };
+  | { k: 'store-all'; entries: [string, unknown][] }
+  /** The caller gave up (abort, timeout): the callee's signal fires, its stream stops. */
+  | { k: 'cancel'; id: number }
+  /** The result is a stream: items follow as the caller grants credits with `pull`. */
+  | { k: 'stream'; id: number }
+  | { k: 'pull'; id: number; n: number }
+  | { k: 'item'; id: number; value: unknown }
+  | { k: 'end'; id: number };
 
-export type Handler = (...args: any[]) => unknown;
-export type Listener = (data: any) => unknown;
+/** What `this` is inside an exposed function or listener (use a `function`, not an arrow). */
+export interface HandlerContext {
+  /** Fires when the caller aborts or times out, or the page navigates, or the window closes. */
+  signal: AbortSignal;
+}
+
+export type Handler = (this: HandlerContext, ...args: any[]) => unknown;
+export type Listener = (this: HandlerContext, data: any) => unknown;
+
+/** Options for one call or event: `ipc.with({ signal, timeout })`. */
+export interface CallOptions {
+  /** Aborting it rejects the call at once (with the signal's reason) and cancels it on the other side. */
+  signal?: AbortSignal;
+  /** Milliseconds until the call rejects with a TimeoutError (and is cancelled on the other side). */
+  timeout?: number;
+}
 
 export interface EndpointOptions {
   /** Sends one frame to the other side. May throw or return a rejected promise: both are caught. */
@@ -56,6 +79,16 @@ interface Pending {
   sentAt: number;
   /** Set while the request waits for a peer to exist (backend before its page is up). */
   held?: { encoded: string; timer: ReturnType<typeof setTimeout> };
+  /** Removes the abort listener and the timeout. */
+  cleanup?: () => void;
+  /** Set once the answer turned out to be a stream. */
+  stream?: StreamReceiver;
+}
+
+interface Running {
+  controller: AbortController;
+  producer?: StreamProducer;
+  cancelled?: boolean;
 }
 
 interface Parked {
@@ -77,6 +110,8 @@ export class Endpoint {
   private readonly listeners = new Map<string, Listener[]>();
   private readonly pending = new Map<number, Pending>();
   private readonly parked = new Map<string, Parked[]>();
+  /** Requests of the peer this side is handling, by their id. */
+  private readonly running = new Map<number, Running>();
   private readonly storeData = new Map<string, unknown>();
   private readonly storeListeners = new Set<(change: StoreChange) => void>();
   private outbox: string[] = [];
@@ -114,8 +149,8 @@ export class Endpoint {
   }
 
   /** Calls a function the other side exposed. */
-  call(name: string, args: unknown[]): Promise<unknown> {
-    return this.request({ k: 'call', id: 0, name: String(name), args }, `${name}()`);
+  call(name: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+    return this.request({ k: 'call', id: 0, name: String(name), args }, `${name}()`, options);
   }
 
   // ------------------------------------------------------------------ events
@@ -140,8 +175,8 @@ export class Endpoint {
   }
 
   /** Sends an event; resolves to the first non-undefined reply of the other side's listeners, or null. */
-  send(type: string, data?: unknown): Promise<unknown> {
-    return this.request({ k: 'event', id: 0, type: String(type), data }, `event '${type}'`);
+  send(type: string, data?: unknown, options?: CallOptions): Promise<unknown> {
+    return this.request({ k: 'event', id: 0, type: String(type), data }, `event '${type}'`, options);
   }
 
   // ------------------------------------------------------------------- store
@@ -208,9 +243,16 @@ export class Endpoint {
     for (const [id, pending] of this.pending) {
       if (pending.held && !this.closedReason) continue; // never reached the old peer: waits for the next one
       if (pending.held) clearTimeout(pending.held.timer);
-      this.pending.delete(id);
-      pending.reject(withWhat(error, pending.what));
+      this.settle(id);
+      const failure = withWhat(error, pending.what);
+      pending.stream?.fail(failure);
+      pending.reject(failure);
     }
+    for (const running of this.running.values()) {
+      running.controller.abort(error);
+      running.producer?.stop();
+    }
+    this.running.clear();
     for (const [key, list] of this.parked) {
       for (const item of list) clearTimeout(item.timer);
       this.parked.delete(key);
@@ -252,8 +294,10 @@ export class Endpoint {
 
   // ---------------------------------------------------------------- internals
 
-  private request(message: Extract<Message, { k: 'call' | 'event' }>, what: string): Promise<unknown> {
+  private request(message: Extract<Message, { k: 'call' | 'event' }>, what: string, options: CallOptions = {}): Promise<unknown> {
     if (this.closedReason) return Promise.reject(withWhat(this.closedReason, what));
+    const { signal, timeout } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     message.id = this.nextId++;
     let encoded: string;
     try {
@@ -265,6 +309,18 @@ export class Endpoint {
     return new Promise((resolve, reject) => {
       const pending: Pending = { resolve, reject, what, sentAt: Date.now() };
       this.pending.set(id, pending);
+      if (signal || timeout !== undefined) {
+        const onAbort = () => this.abortRequest(id, signal!.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const timer = timeout === undefined ? undefined : setTimeout(
+          () => this.abortRequest(id, new DOMException(`${what} timed out after ${timeout} ms`, 'TimeoutError')),
+          timeout,
+        );
+        pending.cleanup = () => {
+          signal?.removeEventListener('abort', onAbort);
+          clearTimeout(timer);
+        };
+      }
       this.log(`-> ${describeRequest(message)} #${id}, ${encoded.length} chars`);
       if (this.peerReady) return this.enqueue(encoded);
       const wait = this.options.waitForHandler ?? DEFAULT_WAIT;
@@ -277,6 +333,26 @@ export class Endpoint {
       if (typeof (timer as any).unref === 'function') (timer as any).unref();
       pending.held = { encoded, timer };
     });
+  }
+
+  /** The caller gave up on a request: reject it now and tell the other side to stop. */
+  private abortRequest(id: number, reason: unknown): void {
+    const pending = this.settle(id);
+    if (!pending) return;
+    if (pending.held) clearTimeout(pending.held.timer);
+    else this.enqueue(encodeMessage({ k: 'cancel', id } satisfies Message));
+    pending.stream?.fail(reason);
+    pending.reject(reason);
+    this.log(`-> cancel ${pending.what} #${id}: ${(reason as Error)?.name ?? reason}`);
+  }
+
+  /** Forgets a pending request and its abort listener / timeout. */
+  private settle(id: number): Pending | undefined {
+    const pending = this.pending.get(id);
+    if (!pending) return undefined;
+    this.pending.delete(id);
+    pending.cleanup?.();
+    return pending;
   }
 
   /** Queues an encoded message for the next frame. Before the peer exists only requests wait (held in `pending`). */
@@ -321,14 +397,35 @@ export class Endpoint {
         return this.handleRequest(message, this.epoch);
       case 'ok':
       case 'err': {
-        const pending = this.pending.get(message.id);
+        const pending = this.settle(message.id);
         if (!pending) return;
-        this.pending.delete(message.id);
         this.log(`<- ${message.k} for ${pending.what} #${message.id} after ${Date.now() - pending.sentAt} ms`);
-        if (message.k === 'ok') pending.resolve(message.value);
-        else pending.reject(message.error instanceof Error ? addLocalStack(message.error, pending.what) : message.error);
-        return;
+        if (message.k === 'ok') return pending.resolve(message.value);
+        const error = message.error instanceof Error ? addLocalStack(message.error, pending.what) : message.error;
+        pending.stream?.fail(error);
+        return pending.reject(error);
       }
+      case 'stream': {
+        const pending = this.pending.get(message.id);
+        if (!pending || pending.stream) return;
+        const id = message.id;
+        pending.stream = new StreamReceiver(
+          (n) => this.enqueue(encodeMessage({ k: 'pull', id, n } satisfies Message)),
+          () => {
+            if (this.settle(id)) this.enqueue(encodeMessage({ k: 'cancel', id } satisfies Message));
+          },
+        );
+        this.log(`<- stream for ${pending.what} #${id} after ${Date.now() - pending.sentAt} ms`);
+        return pending.resolve(pending.stream);
+      }
+      case 'item':
+        return this.pending.get(message.id)?.stream?.push(message.value);
+      case 'end':
+        return this.settle(message.id)?.stream?.end();
+      case 'pull':
+        return this.running.get(message.id)?.producer?.grant(message.n);
+      case 'cancel':
+        return this.cancelRunning(message.id);
       case 'store':
         if (typeof message.key !== 'string') throw new TypeError('malformed store write');
         if (message.del) this.storeData.delete(message.key);
@@ -401,7 +498,12 @@ export class Endpoint {
 
   private async run(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): Promise<void> {
     const started = Date.now();
+    const running: Running = { controller: new AbortController() };
+    this.running.set(message.id, running);
+    const context: HandlerContext = { signal: running.controller.signal };
     const reply = (ok: boolean, value: unknown) => {
+      if (this.running.get(message.id) === running) this.running.delete(message.id);
+      if (running.cancelled) return;
       const size = this.reply(message.id, epoch, ok, value);
       if (this.options.log) this.log(`-> ${ok ? 'ok' : 'err'} for ${describeRequest(message)} #${message.id} after ${Date.now() - started} ms${size ? `, ${size} chars` : ' (dropped: the page is gone)'}`);
     };
@@ -410,12 +512,14 @@ export class Endpoint {
       if (message.k === 'call') {
         const handler = this.handlers.get(message.name);
         if (!handler) throw new ReferenceError(`'${message.name}' was unexposed`);
-        result = await handler(...message.args);
+        result = await handler.apply(context, message.args);
+        const iterator = streamIterator(result);
+        if (iterator) return this.produce(message.id, epoch, running, iterator);
       } else {
         result = null;
         let replied = false;
         for (const listener of [...(this.listeners.get(message.type) ?? [])]) {
-          const value = await listener(message.data);
+          const value = await listener.call(context, message.data);
           if (!replied && value !== undefined) {
             result = value;
             replied = true;
@@ -425,6 +529,50 @@ export class Endpoint {
       reply(true, result);
     } catch (error) {
       reply(false, error);
+    }
+  }
+
+  /** Streams a result's items as the caller grants credits. */
+  private produce(id: number, epoch: number, running: Running, iterator: AsyncIterator<unknown>): Promise<void> {
+    if (epoch !== this.epoch || running.cancelled || this.closedReason) {
+      void Promise.resolve(iterator.return?.()).catch(() => {});
+      return Promise.resolve();
+    }
+    const producer = new StreamProducer(iterator, (part) => {
+      if (epoch !== this.epoch || this.closedReason) return producer.stop();
+      let encoded: string;
+      try {
+        encoded = encodeMessage({ ...part, id });
+      } catch (error) {
+        producer.stop();
+        encoded = encodeMessage({ k: 'err', id, error: new TypeError(`a streamed item cannot be sent to the ${this.options.peer}: ${(error as Error)?.message}`) });
+      }
+      this.enqueue(encoded);
+    });
+    running.producer = producer;
+    this.enqueue(encodeMessage({ k: 'stream', id } satisfies Message));
+    return producer.run().finally(() => {
+      if (this.running.get(id) === running) this.running.delete(id);
+    });
+  }
+
+  /** The caller cancelled request `id`: fire its signal, stop its stream, drop its reply. */
+  private cancelRunning(id: number): void {
+    const running = this.running.get(id);
+    if (running) {
+      running.cancelled = true;
+      this.running.delete(id);
+      running.controller.abort(new DOMException(`the ${this.options.peer} cancelled this call`, 'AbortError'));
+      running.producer?.stop();
+      return;
+    }
+    for (const [key, list] of this.parked) {
+      const index = list.findIndex((item) => item.message.id === id);
+      if (index === -1) continue;
+      clearTimeout(list[index].timer);
+      list.splice(index, 1);
+      if (list.length === 0) this.parked.delete(key);
+      return;
     }
   }
 

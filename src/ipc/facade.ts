@@ -2,9 +2,11 @@
 // Both are thin Proxies over the same Endpoint, which is why the two sides can stay
 // near-identical (Gluon's design) without two implementations.
 //
-//   backend: ipc.name = fn exposes, delete ipc.name unexposes, ipc.name reads it back.
-//   page:    ipc.name(...args) calls what the backend exposed.
-import type { Endpoint, Handler, Listener, StoreChange } from './endpoint.js';
+//   backend: ipc.name = fn exposes, delete ipc.name unexposes, ipc.name reads it back,
+//            ipc.page.name(...args) calls what the page exposed.
+//   page:    ipc.name(...args) calls what the backend exposed; ipc.name = fn exposes.
+//   both:    ipc.with({ signal, timeout }) gives the same calls and send with those options.
+import type { CallOptions, Endpoint, Handler, Listener, StoreChange } from './endpoint.js';
 
 export interface StoreApi {
   get(key: string): any;
@@ -18,8 +20,16 @@ export interface StoreApi {
   [key: string]: any;
 }
 
+/** Remote functions by name, plus `send`, all with the same call options. */
+export interface CallersApi {
+  send(type: string, data?: unknown): Promise<any>;
+  [name: string]: any;
+}
+
 export interface IpcApi {
   send(type: string, data?: unknown): Promise<any>;
+  /** The same calls and `send`, with a signal and/or a timeout. */
+  with(options: CallOptions): CallersApi;
   on(type: string, callback: Listener): void;
   removeListener(type: string, callback?: Listener): boolean;
   expose(name: string, handler: Handler): void;
@@ -77,7 +87,11 @@ export function createStore(endpoint: Endpoint): StoreApi {
   }) as StoreApi;
 }
 
-const IPC_METHODS = new Set(['send', 'on', 'removeListener', 'expose', 'unexpose', 'store']);
+const SHARED_METHODS = ['send', 'on', 'removeListener', 'expose', 'unexpose', 'store', 'with'];
+const IPC_METHODS = {
+  backend: new Set([...SHARED_METHODS, 'page']),
+  page: new Set(SHARED_METHODS),
+};
 /** Names a Proxy must never answer with a remote caller, or it would look like a Promise etc. */
 const NOT_REMOTE = new Set(['then', 'catch', 'finally', 'toJSON', 'constructor', 'valueOf', 'toString', 'inspect']);
 
@@ -103,39 +117,55 @@ export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): IpcApi 
     unexpose: (name: string) => endpoint.unexpose(name),
     store,
   };
-  const callers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-  const remoteCaller = (name: string) => {
-    let caller = callers.get(name);
-    if (!caller) {
-      caller = (...args: unknown[]) => endpoint.call(name, args);
-      callers.set(name, caller);
-    }
-    return caller;
+  const remote = remoteFunctions(endpoint);
+  methods.with = (options: CallOptions) => {
+    const callers = remoteFunctions(endpoint, options);
+    const send = (type: string, data?: unknown) => endpoint.send(type, data, options);
+    return role === 'backend'
+      ? { send, page: callers }
+      : new Proxy(Object.create(null), { get: (_target, key) => (key === 'send' ? send : Reflect.get(callers, key)) });
   };
+  if (role === 'backend') methods.page = remote;
+  const reserved = IPC_METHODS[role];
   return new Proxy(Object.create(null), {
     get: (_target, key) => {
       if (typeof key !== 'string') return undefined;
-      if (IPC_METHODS.has(key)) return methods[key];
+      if (reserved.has(key)) return methods[key];
       if (role === 'backend') return endpoint.exposed(key);
-      if (NOT_REMOTE.has(key)) return undefined;
-      return remoteCaller(key);
+      return Reflect.get(remote, key);
     },
     set: (_target, key, value) => {
       if (typeof key !== 'string') return false;
-      if (IPC_METHODS.has(key)) throw new TypeError(`ipc.${key} is part of the IPC API and cannot be replaced; expose under another name or use ipc.expose('${key}', fn)`);
+      if (reserved.has(key)) throw new TypeError(`ipc.${key} is part of the IPC API and cannot be replaced; expose under another name or use ipc.expose('${key}', fn)`);
       endpoint.expose(key, value);
       return true;
     },
     deleteProperty: (_target, key) => {
-      if (typeof key === 'string' && !IPC_METHODS.has(key)) endpoint.unexpose(key);
+      if (typeof key === 'string' && !reserved.has(key)) endpoint.unexpose(key);
       return true;
     },
-    has: (_target, key) => typeof key === 'string' && (IPC_METHODS.has(key) || endpoint.exposed(key) !== undefined),
-    ownKeys: () => [...IPC_METHODS, ...endpoint.exposedNames()],
+    has: (_target, key) => typeof key === 'string' && (reserved.has(key) || endpoint.exposed(key) !== undefined),
+    ownKeys: () => [...reserved, ...endpoint.exposedNames()],
     getOwnPropertyDescriptor: (_target, key) => {
       if (typeof key !== 'string') return undefined;
-      const value = IPC_METHODS.has(key) ? methods[key] : endpoint.exposed(key);
-      return value === undefined ? undefined : { value, writable: true, enumerable: !IPC_METHODS.has(key), configurable: true };
+      const value = reserved.has(key) ? methods[key] : endpoint.exposed(key);
+      return value === undefined ? undefined : { value, writable: true, enumerable: !reserved.has(key), configurable: true };
     },
   }) as IpcApi;
+}
+
+/** A Proxy whose properties are functions calling the other side's exposed functions. */
+function remoteFunctions(endpoint: Endpoint, options?: CallOptions): Record<string, (...args: unknown[]) => Promise<unknown>> {
+  const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  return new Proxy(Object.create(null), {
+    get: (_target, key) => {
+      if (typeof key !== 'string' || NOT_REMOTE.has(key)) return undefined;
+      let caller = cache.get(key);
+      if (!caller) {
+        caller = (...args: unknown[]) => endpoint.call(key, args, options);
+        cache.set(key, caller);
+      }
+      return caller;
+    },
+  });
 }

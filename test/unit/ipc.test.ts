@@ -3,22 +3,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Endpoint, IPCClosedError } from '../../src/ipc/endpoint.js';
-import { createIpc } from '../../src/ipc/facade.js';
+import { pair } from './pair.js';
 
-function pair(options: { waitForHandler?: number; helloNow?: boolean } = {}) {
-  const frames = { toPage: [] as string[], toBackend: [] as string[] };
-  let connected = true;
-  const backend: Endpoint = new Endpoint({
-    side: 'backend', peer: 'page', waitForPeer: true, ownsStore: true, waitForHandler: options.waitForHandler ?? 200,
-    post: (frame) => { frames.toPage.push(frame); if (connected) setImmediate(() => page.receive(frame)); },
-  });
-  const page: Endpoint = new Endpoint({
-    side: 'page', peer: 'backend', waitForHandler: options.waitForHandler ?? 200,
-    post: (frame) => { frames.toBackend.push(frame); if (connected) setImmediate(() => backend.receive(frame)); },
-  });
-  if (options.helloNow !== false) page.hello();
-  return { backend, page, frames, ipc: createIpc(backend, 'backend'), pageIpc: createIpc(page, 'page'), cut: () => { connected = false; } };
-}
 
 // The endpoint's wait timers are unref'd (they must never keep an app alive); keep this test process alive instead.
 const keepAlive = setInterval(() => {}, 1000);
