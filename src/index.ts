@@ -7,6 +7,35 @@ export { open, APP_ORIGIN } from './window/open.js';
 export type { OpenOptions } from './window/open.js';
 export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi } from './window/window.js';
 export type { IpcApi, StoreApi } from './ipc/facade.js';
+export type {
+  IpcSchema,
+  DefaultIpc,
+  BackendIpc,
+  BackendIpcMethods,
+  BackendExposed,
+  BackendCalls,
+  PageIpc,
+  PageGluon,
+  GluonVersions,
+  HandlerContext,
+  CallOptions,
+  IpcStore,
+  StoreChangeOf,
+  Implementation,
+  Implementations,
+  RemoteFunction,
+  RemoteFunctions,
+  Received,
+  EventName,
+  EventData,
+  EventReply,
+  IpcListener,
+  MaybePromise,
+  BackendFunctionsOf,
+  PageFunctionsOf,
+  EventsOf,
+  StoreOf,
+} from './types/ipc.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';

@@ -31,7 +31,7 @@ export type Message =
 /** What `this` is inside an exposed function or listener (use a `function`, not an arrow). */
 export interface HandlerContext {
   /** Fires when the caller aborts or times out, or the page navigates, or the window closes. */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
 }
 
 export type Handler = (this: HandlerContext, ...args: any[]) => unknown;

@@ -14,6 +14,7 @@ import { logger, warnOnce } from '../log.js';
 import type { PageConfig } from '../page/bootstrap.js';
 import { callerDirectory } from './caller.js';
 import { createWindow, type Window } from './window.js';
+import type { DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 const log = logger('window');
 const ipcLog = logger('ipc');
@@ -53,7 +54,7 @@ export interface OpenOptions {
   browserArgs?: string[];
 }
 
-export async function open(url: string, options: OpenOptions = {}): Promise<Window> {
+export async function open<T extends IpcSchema = DefaultIpc>(url: string, options: OpenOptions = {}): Promise<Window<T>> {
   if (typeof url !== 'string' || !url) throw new TypeError(`open(url): url must be a URL or a path, got ${typeof url}`);
   const baseDir = callerDirectory();
   const allowHTTP = options.allowHTTP ?? false;
@@ -155,7 +156,7 @@ export async function open(url: string, options: OpenOptions = {}): Promise<Wind
     engine.on('close', () => {
       void engine.close().finally(() => incognito?.remove());
     });
-    return window;
+    return window as Window<any> as Window<T>;
   } catch (error) {
     await engine.close();
     await incognito?.remove();

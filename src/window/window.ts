@@ -3,7 +3,8 @@
 import type { FoundBrowser } from '../browser/find.js';
 import type { Engine, EngineEvents } from '../engine/types.js';
 import type { Endpoint } from '../ipc/endpoint.js';
-import { createIpc, type IpcApi } from '../ipc/facade.js';
+import { createIpc } from '../ipc/facade.js';
+import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export interface VersionInfo {
   name: string;
@@ -43,8 +44,9 @@ export interface CdpApi {
   send(method: string, params?: object, useSessionId?: boolean): Promise<any>;
 }
 
-export interface Window {
-  ipc: IpcApi;
+export interface Window<T extends IpcSchema = DefaultIpc> {
+  /** The IPC with the page, typed by the app's description `T` (see src/types/ipc.ts). */
+  ipc: BackendIpc<T>;
   /** Raw protocol access (CDP on Chromium). */
   cdp: CdpApi;
   /** Which browser runs this window. */
@@ -95,7 +97,7 @@ export function createWindow(o: { engine: Engine; endpoint: Endpoint; browser: F
   };
 
   const window: Window = {
-    ipc: createIpc(endpoint, 'backend'),
+    ipc: createIpc(endpoint, 'backend') as BackendIpc,
     cdp: { send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }) },
     browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid },
     page,
