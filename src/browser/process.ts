@@ -3,6 +3,7 @@
 // helper process it started — also when Node itself exits or is interrupted.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 export interface BrowserExit {
   code: number | null;
@@ -156,16 +157,26 @@ export function spawnBrowser(path: string, args: string[], o: SpawnBrowserOption
 
 // ---- killing browsers when Node goes away -----------------------------------
 
-const live = new Set<BrowserProcess>();
+/** Live browsers, each with the temporary profile folder to delete when Node goes away. */
+const live = new Map<BrowserProcess, string | undefined>();
 const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 let installed = false;
 
 function killLive(): void {
-  for (const p of live) {
+  for (const p of live.keys()) {
     try {
       p.killNow();
     } catch {
       // keep going: the others still need killing
+    }
+  }
+  for (const dir of live.values()) {
+    if (!dir) continue;
+    try {
+      // Synchronous: nothing asynchronous runs after 'exit' or a re-raised signal.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    } catch {
+      // best effort: a browser helper may still hold a file for a moment
     }
   }
 }
@@ -190,12 +201,13 @@ function install(): void {
 }
 
 /**
- * Makes sure `proc` is killed if Node exits or gets SIGINT/SIGTERM/SIGHUP.
+ * Makes sure `proc` is killed if Node exits or gets SIGINT/SIGTERM/SIGHUP, and that
+ * `temporaryProfile` (if given) is deleted then too.
  * Returns the function to call once the browser has exited.
  */
-export function killAllOnExit(proc: BrowserProcess): () => void {
+export function killAllOnExit(proc: BrowserProcess, temporaryProfile?: string): () => void {
   if (!installed) install();
-  live.add(proc);
+  live.set(proc, temporaryProfile);
   return () => {
     live.delete(proc);
   };

@@ -101,6 +101,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
 
   const engine: Engine = await launchEngine(browser, {
     profileDir: profile,
+    temporaryProfile: incognito !== undefined,
     headless,
     windowSize: options.windowSize,
     allowHTTP,
@@ -152,10 +153,12 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
         });
       });
     });
-    const window = createWindow({ engine, endpoint, browser, navigated });
-    engine.on('close', () => {
-      void engine.close().finally(() => incognito?.remove());
-    });
+    // One way to shut down, whoever closes the window (the app, the user, a crash):
+    // the browser exits, then its temporary profile is deleted, then close() resolves.
+    let shutdown: Promise<void> | undefined;
+    const close = () => (shutdown ??= engine.close().finally(() => incognito?.remove()));
+    engine.on('close', () => void close());
+    const window = createWindow({ engine, endpoint, browser, profile, navigated, close });
     return window as Window<any> as Window<T>;
   } catch (error) {
     await engine.close();

@@ -37,6 +37,8 @@ export interface BrowserInfo {
   path: string;
   /** The browser's process id. */
   pid: number;
+  /** The browser profile folder of this window (temporary, and deleted on close, with `incognito`). */
+  profile: string;
 }
 
 export interface CdpApi {
@@ -65,7 +67,15 @@ function versionInfo(name: string, version: string): VersionInfo {
 }
 
 /** `navigated` settles once the app's first document has replaced the start page. */
-export function createWindow(o: { engine: Engine; endpoint: Endpoint; browser: FoundBrowser; navigated: Promise<void> }): Window {
+export function createWindow(o: {
+  engine: Engine;
+  endpoint: Endpoint;
+  browser: FoundBrowser;
+  profile: string;
+  navigated: Promise<void>;
+  /** Closes the window: the browser exits and its temporary profile is gone when this resolves. */
+  close: () => Promise<void>;
+}): Window {
   const { engine, endpoint, browser } = o;
   // Page methods act on the app's document, never on the empty start page it replaces.
   const evaluate = async <T>(expression: string) => {
@@ -99,14 +109,14 @@ export function createWindow(o: { engine: Engine; endpoint: Endpoint; browser: F
   const window: Window = {
     ipc: createIpc(endpoint, 'backend') as BackendIpc,
     cdp: { send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }) },
-    browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid },
+    browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid, profile: o.profile },
     page,
     versions: {
       product: versionInfo(browser.name, engine.versions.product),
       engine: versionInfo(engine.name, engine.versions.engine),
       jsEngine: versionInfo(engine.name === 'chromium' ? 'v8' : 'spidermonkey', engine.versions.jsEngine),
     },
-    close: () => engine.close(),
+    close: o.close,
     get closed() {
       return engine.closed;
     },

@@ -2,6 +2,7 @@
 // that exits in every usual way: no browser process may be left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { fixture, liveBrowserPids, openFixture, runNode, sleep } from './helpers.js';
 
 async function waitForNoBrowser(pid: number, timeout = 3000): Promise<number[]> {
@@ -24,6 +25,7 @@ test('close() closes the window: closed is true, the close event fires, no brows
   await win.close();
   assert.equal(win.closed, true);
   assert.deepEqual(events, ['the window was closed by the app']);
+  assert.equal(existsSync(win.browser.profile), false, 'the temporary profile is gone when close() resolves');
   assert.deepEqual(await waitForNoBrowser(pid), []);
   await win.close(); // a second close is harmless
 });
@@ -44,6 +46,8 @@ test('the browser dying mid-call: closed turns true, the close event fires withi
   await assert.rejects(pending, { name: 'IPCClosedError' });
   await assert.rejects(win.ipc.send('after'), { name: 'IPCClosedError' });
   assert.deepEqual(await waitForNoBrowser(win.browser.pid), []);
+  await win.close();
+  assert.equal(existsSync(win.browser.profile), false, 'the temporary profile of a crashed browser is deleted too');
 });
 
 test('the window closed by the user (its page goes away) fires close and ends the browser', async () => {
@@ -57,10 +61,12 @@ test('the window closed by the user (its page goes away) fires close and ends th
   assert.equal(await closed, 'the window was closed');
   assert.equal(win.closed, true);
   assert.deepEqual(await waitForNoBrowser(pid), []);
+  await win.close();
+  assert.equal(existsSync(win.browser.profile), false);
 });
 
 for (const mode of ['process.exit', 'uncaught', 'close', 'SIGINT', 'SIGTERM']) {
-  test(`the backend leaving by ${mode} leaves no browser process (3 cycles)`, async () => {
+  test(`the backend leaving by ${mode} leaves no browser process and no temporary profile (3 cycles)`, async () => {
     for (let cycle = 1; cycle <= 3; cycle++) {
       let signalled = false;
       const { code, signal, stdout, stderr } = await runNode(fixture('lifecycle.mjs'), [mode.startsWith('SIG') ? 'wait' : mode], {
@@ -72,7 +78,8 @@ for (const mode of ['process.exit', 'uncaught', 'close', 'SIGINT', 'SIGTERM']) {
           }
         },
       });
-      const pid = Number(/READY (\d+)/.exec(stdout)?.[1]);
+      const [, pidText, profile] = /READY (\d+) (\S+)/.exec(stdout) ?? [];
+      const pid = Number(pidText);
       assert.ok(pid > 0, `cycle ${cycle}: no READY line\n${stdout}\n${stderr}`);
       if (mode.startsWith('SIG')) assert.equal(signal, mode, `cycle ${cycle}: the backend ends by the signal, as it would without gluon`);
       if (mode === 'uncaught') assert.match(stderr, /boom: an uncaught exception/);
@@ -81,6 +88,7 @@ for (const mode of ['process.exit', 'uncaught', 'close', 'SIGINT', 'SIGTERM']) {
         assert.match(stdout, /CLOSED/);
       }
       assert.deepEqual(await waitForNoBrowser(pid), [], `cycle ${cycle}: browser processes left behind`);
+      assert.equal(existsSync(profile), false, `cycle ${cycle}: the temporary profile ${profile} was left behind`);
     }
   });
 }

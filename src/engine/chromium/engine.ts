@@ -23,7 +23,11 @@ const LAUNCH_TIMEOUT = 30_000;
 const BLANK_START = 'data:text/html,';
 
 /** What launchChromium needs: the browser found, plus Chromium's command-line options. */
-export type ChromiumLaunchOptions = Omit<ChromiumArgsOptions, 'startUrl' | 'asRoot'> & { browser: FoundBrowser };
+export type ChromiumLaunchOptions = Omit<ChromiumArgsOptions, 'startUrl' | 'asRoot'> & {
+  browser: FoundBrowser;
+  /** The profile folder is temporary: delete it too if Node goes away with the browser open. */
+  temporaryProfile?: boolean;
+};
 
 interface ContextInfo extends MessageSource {
   id: number;
@@ -31,11 +35,11 @@ interface ContextInfo extends MessageSource {
 
 export async function launchChromium(options: ChromiumLaunchOptions): Promise<ChromiumEngine> {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const { browser, ...commandLine } = options;
+  const { browser, temporaryProfile, ...commandLine } = options;
   const args = chromiumArgs({ ...commandLine, startUrl: BLANK_START, asRoot });
   log('launching', browser.path, args.join(' '));
   const proc = spawnBrowser(browser.path, args, { pipe: true });
-  const unregister = killAllOnExit(proc);
+  const unregister = killAllOnExit(proc, temporaryProfile ? options.profileDir : undefined);
   proc.exited.then(unregister, unregister);
   const stdio = proc.child.stdio as unknown as [unknown, unknown, unknown, Writable, Readable];
   const cdp = new CdpConnection(new PipeTransport(stdio[3], stdio[4]));
