@@ -81,7 +81,8 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
     );
   }
 
-  const isLocal = !/^[a-z][a-z0-9+.-]*:/i.test(url);
+  // A URL has a scheme of two or more letters; `C:\apps\ui` (one letter) is a Windows path.
+  const isLocal = !/^[a-z][a-z0-9+.-]+:/i.test(url);
   let startUrl = url;
   let serveRoot: string | undefined;
   if (isLocal) {

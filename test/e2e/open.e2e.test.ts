@@ -125,11 +125,12 @@ test('a relative path is resolved against the calling module, not the working di
   }
 });
 
-test('a missing local path fails with an error that says where it looked', async () => {
+test('a missing local path fails with an error that says where it looked; a drive-letter path is a path, not a URL', async () => {
   await assert.rejects(Gluon.open(join(work, 'nope'), { headless: true }), (error: Error) => {
     assert.match(error.message, /nope/);
     return true;
   });
+  await assert.rejects(Gluon.open('C:\\no\\such\\app', { headless: true }), /no.such.app/);
 });
 
 test('http:// is refused unless allowHTTP is true', async () => {
