@@ -6,7 +6,6 @@ import { PACKAGE_VERSION } from './window/open.js';
 export { open, APP_ORIGIN } from './window/open.js';
 export type { OpenOptions } from './window/open.js';
 export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi } from './window/window.js';
-export type { IpcApi, StoreApi } from './ipc/facade.js';
 export type {
   IpcSchema,
   DefaultIpc,
@@ -20,6 +19,7 @@ export type {
   HandlerContext,
   CallOptions,
   IpcStore,
+  UntypedStore,
   StoreChangeOf,
   Implementation,
   Implementations,

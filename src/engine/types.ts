@@ -38,8 +38,10 @@ export interface EngineVersions {
   product: string;
   /** Engine version (for Chromium the same as product). */
   engine: string;
-  /** JS engine version (V8 / SpiderMonkey). */
+  /** JS engine version. */
   jsEngine: string;
+  /** JS engine name. */
+  jsEngineName: 'v8' | 'spidermonkey';
   userAgent: string;
 }
 

@@ -9,7 +9,7 @@
 // Robustness rules: nothing received can throw out of `receive`; every request that
 // waits for something (a handler not yet exposed, a peer not yet there) waits for a
 // bounded time; every pending request is rejected when the peer goes away.
-import { decodeFrame, encodeMessage, joinFrame, reviveError } from './codec.js';
+import { decodeFrame, encodeMessage, joinFrame } from './codec.js';
 import { StreamProducer, StreamReceiver, streamIterator } from './streams.js';
 
 export type Message =
@@ -340,7 +340,7 @@ export class Endpoint {
           clearTimeout(timer);
         };
       }
-      this.log(`-> ${describeRequest(message)} #${id}, ${encoded.length} chars`);
+      if (this.options.log) this.log(`-> ${describeRequest(message)} #${id}, ${encoded.length} chars`);
       if (this.peerReady) return this.enqueue(encoded);
       const wait = this.options.waitForHandler ?? DEFAULT_WAIT;
       const timer = setTimeout(() => {
@@ -362,7 +362,7 @@ export class Endpoint {
     else this.enqueue(encodeMessage({ k: 'cancel', id } satisfies Message));
     pending.stream?.fail(reason);
     pending.reject(reason);
-    this.log(`-> cancel ${pending.what} #${id}: ${(reason as Error)?.name ?? reason}`);
+    if (this.options.log) this.log(`-> cancel ${pending.what} #${id}: ${(reason as Error)?.name ?? reason}`);
   }
 
   /** Forgets a pending request and its abort listener / timeout. */
@@ -457,7 +457,7 @@ export class Endpoint {
       case 'err': {
         const pending = this.settle(message.id);
         if (!pending) return;
-        this.log(`<- ${message.k} for ${pending.what} #${message.id} after ${Date.now() - pending.sentAt} ms`);
+        if (this.options.log) this.log(`<- ${message.k} for ${pending.what} #${message.id} after ${Date.now() - pending.sentAt} ms`);
         if (message.k === 'ok') return pending.resolve(message.value);
         const error = message.error instanceof Error ? addLocalStack(message.error, pending.what) : message.error;
         pending.stream?.fail(error);
@@ -473,7 +473,7 @@ export class Endpoint {
             if (this.settle(id)) this.enqueue(encodeMessage({ k: 'cancel', id } satisfies Message));
           },
         );
-        this.log(`<- stream for ${pending.what} #${id} after ${Date.now() - pending.sentAt} ms`);
+        if (this.options.log) this.log(`<- stream for ${pending.what} #${id} after ${Date.now() - pending.sentAt} ms`);
         return pending.resolve(pending.stream);
       }
       case 'item':
@@ -688,4 +688,3 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? Object.prototype.toString.call(value) : typeof value;
 }
 
-export { reviveError };

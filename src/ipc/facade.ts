@@ -6,42 +6,12 @@
 //            ipc.page.name(...args) calls what the page exposed.
 //   page:    ipc.name(...args) calls what the backend exposed; ipc.name = fn exposes.
 //   both:    ipc.with({ signal, timeout }) gives the same calls and send with those options.
+import type { BackendIpc, PageIpc, UntypedStore } from '../types/ipc.js';
 import type { CallOptions, Endpoint, Handler, Listener, StoreChange } from './endpoint.js';
-
-export interface StoreApi {
-  get(key: string): any;
-  set<T>(key: string, value: T): T;
-  keys(): string[];
-  delete(key: string): boolean;
-  has(key: string): boolean;
-  toJSON(): Record<string, unknown>;
-  /** Calls `listener` after every change, made by either side; returns a function that unsubscribes. */
-  onChange(listener: (change: StoreChange) => void): () => void;
-  [key: string]: any;
-}
-
-/** Remote functions by name, plus `send`, all with the same call options. */
-export interface CallersApi {
-  send(type: string, data?: unknown): Promise<any>;
-  [name: string]: any;
-}
-
-export interface IpcApi {
-  send(type: string, data?: unknown): Promise<any>;
-  /** The same calls and `send`, with a signal and/or a timeout. */
-  with(options: CallOptions): CallersApi;
-  on(type: string, callback: Listener): void;
-  removeListener(type: string, callback?: Listener): boolean;
-  expose(name: string, handler: Handler): void;
-  expose(handlers: Record<string, Handler>): void;
-  unexpose(name: string): boolean;
-  store: StoreApi;
-  [key: string]: any;
-}
 
 const STORE_METHODS = new Set(['get', 'set', 'keys', 'delete', 'has', 'toJSON', 'onChange']);
 
-export function createStore(endpoint: Endpoint): StoreApi {
+export function createStore(endpoint: Endpoint): UntypedStore {
   const methods: Record<string, unknown> = {
     get: (key: string) => endpoint.storeGet(String(key)),
     set: <T>(key: string, value: T): T => {
@@ -84,7 +54,7 @@ export function createStore(endpoint: Endpoint): StoreApi {
       typeof key === 'string' && endpoint.storeHas(key)
         ? { value: endpoint.storeGet(key), writable: true, enumerable: true, configurable: true }
         : undefined,
-  }) as StoreApi;
+  }) as UntypedStore;
 }
 
 const SHARED_METHODS = ['send', 'on', 'removeListener', 'expose', 'unexpose', 'store', 'with'];
@@ -100,7 +70,9 @@ const NOT_REMOTE = new Set(['then', 'catch', 'finally', 'toJSON', 'constructor',
  * - `role: 'backend'`: unknown property reads return what was exposed (or undefined).
  * - `role: 'page'`: unknown property reads return a function calling the backend's exposed function.
  */
-export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): IpcApi {
+export function createIpc(endpoint: Endpoint, role: 'backend'): BackendIpc;
+export function createIpc(endpoint: Endpoint, role: 'page'): PageIpc;
+export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): BackendIpc | PageIpc {
   const store = createStore(endpoint);
   const expose = (nameOrMap: string | Record<string, Handler>, handler?: Handler) => {
     if (nameOrMap && typeof nameOrMap === 'object') {
@@ -151,7 +123,7 @@ export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): IpcApi 
       const value = reserved.has(key) ? methods[key] : endpoint.exposed(key);
       return value === undefined ? undefined : { value, writable: true, enumerable: !reserved.has(key), configurable: true };
     },
-  }) as IpcApi;
+  }) as BackendIpc | PageIpc;
 }
 
 /** A Proxy whose properties are functions calling the other side's exposed functions. */

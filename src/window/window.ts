@@ -107,14 +107,14 @@ export function createWindow(o: {
   };
 
   const window: Window = {
-    ipc: createIpc(endpoint, 'backend') as BackendIpc,
+    ipc: createIpc(endpoint, 'backend'),
     cdp: { send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }) },
     browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid, profile: o.profile },
     page,
     versions: {
       product: versionInfo(browser.name, engine.versions.product),
       engine: versionInfo(engine.name, engine.versions.engine),
-      jsEngine: versionInfo(engine.name === 'chromium' ? 'v8' : 'spidermonkey', engine.versions.jsEngine),
+      jsEngine: versionInfo(engine.versions.jsEngineName, engine.versions.jsEngine),
     },
     close: o.close,
     get closed() {

@@ -114,6 +114,7 @@ export class ChromiumEngine implements Engine {
       product: productVersion,
       engine: productVersion,
       jsEngine: version.jsVersion,
+      jsEngineName: 'v8',
       userAgent: version.userAgent,
     });
     log(`attached to ${browser.name} ${productVersion} (target ${target})`);
