@@ -72,8 +72,13 @@ export interface Engine {
   readonly pageReceiveName: string;
   /** Answers every request to `origin` (https://host) with `handler`. */
   serve(origin: string, handler: (req: ServedRequest) => Promise<ServedResponse>): Promise<void>;
-  /** Decides top-level navigations: return false to block one. */
-  setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): void;
+  /**
+   * Lets documents of `origin` connect to this machine's loopback address (the IPC data
+   * channel), without a prompt. Resolves false where the browser cannot grant that.
+   */
+  grantLoopback(origin: string): Promise<boolean>;
+  /** Decides top-level navigations: return false to block one. Resolves once it applies. */
+  setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): Promise<void>;
   navigate(url: string): Promise<void>;
   reload(ignoreCache?: boolean): Promise<void>;
   on<K extends keyof EngineEvents>(event: K, handler: (info: EngineEvents[K]) => void): () => void;

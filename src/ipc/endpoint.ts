@@ -4,7 +4,8 @@
 //
 // What it carries: calls of exposed functions (with cancellation, time limits and
 // streamed results), events with replies, and writes to a shared key/value store.
-// Messages queued in the same tick leave as one frame.
+// Messages queued in the same tick leave as one frame; how frames travel (pieces, a
+// faster channel) is the link's business (link.ts).
 //
 // Robustness rules: nothing received can throw out of `receive`; every request that
 // waits for something (a handler not yet exposed, a peer not yet there) waits for a
@@ -98,16 +99,6 @@ interface Parked {
 }
 
 const DEFAULT_WAIT = 5000;
-/**
- * Frames longer than this travel as pieces sent back to back: browser protocols move many
- * medium messages much faster than one huge one (10 MB: about twice as fast over CDP).
- */
-export const PIECE_CHARS = 256 * 1024;
-/** A piece starts with this character (a whole frame always starts with '['). */
-const PIECE_MARK = '\u0001';
-/** Limits on reassembly, so a peer cannot make this side hold unbounded partial frames. */
-const MAX_PIECES = 1024; // 256 MiB
-const MAX_PARTIAL_FRAMES = 16;
 
 /** Error raised on the caller's side when the callee side went away before answering. */
 export class IPCClosedError extends Error {
@@ -126,9 +117,6 @@ export class Endpoint {
   private readonly storeListeners = new Set<(change: StoreChange) => void>();
   private outbox: string[] = [];
   private flushScheduled = false;
-  private nextFrameSeq = 1;
-  /** Frames arriving in pieces: seq -> pieces so far. */
-  private readonly partial = new Map<string, { pieces: string[]; received: number }>();
   private nextId = 1;
   /** Bumped whenever the peer changes, so late replies to a previous page are dropped. */
   private epoch = 0;
@@ -251,7 +239,6 @@ export class Endpoint {
    */
   peerGone(reason: string): void {
     this.epoch++;
-    this.partial.clear();
     if (this.options.waitForPeer) this.peerReady = false;
     const error = new IPCClosedError(reason);
     for (const [id, pending] of this.pending) {
@@ -288,11 +275,6 @@ export class Endpoint {
   /** Hands one received frame to the endpoint. Never throws. */
   receive(frame: unknown): void {
     if (this.closedReason) return;
-    if (typeof frame === 'string' && frame.startsWith(PIECE_MARK)) {
-      const whole = this.reassemble(frame);
-      if (whole === undefined) return;
-      frame = whole;
-    }
     let messages: unknown[];
     try {
       if (typeof frame !== 'string') throw new TypeError(`expected a string frame, got ${typeof frame}`);
@@ -389,51 +371,12 @@ export class Endpoint {
     if (this.outbox.length === 0) return;
     const frame = joinFrame(this.outbox);
     this.outbox = [];
-    if (frame.length <= PIECE_CHARS) return this.post(frame);
-    const seq = this.nextFrameSeq++;
-    const count = Math.ceil(frame.length / PIECE_CHARS);
-    for (let index = 0; index < count; index++) {
-      this.post(`${PIECE_MARK}${seq}:${index}:${count}:${frame.slice(index * PIECE_CHARS, (index + 1) * PIECE_CHARS)}`);
-    }
-  }
-
-  private post(text: string): void {
     try {
-      const result = this.options.post(text) as Promise<unknown> | undefined;
+      const result = this.options.post(frame) as Promise<unknown> | undefined;
       if (result && typeof result.then === 'function') result.then(undefined, (error) => this.postFailed(error));
     } catch (error) {
       this.postFailed(error);
     }
-  }
-
-  /** Collects one piece; returns the whole frame once its last piece is in. */
-  private reassemble(piece: string): string | undefined {
-    const header = /^\u0001(\d{1,12}):(\d{1,6}):(\d{1,6}):/.exec(piece.slice(0, 40));
-    const index = Number(header?.[2]);
-    const count = Number(header?.[3]);
-    if (!header || count < 2 || count > MAX_PIECES || index >= count) {
-      this.log(`dropped a malformed frame piece from the ${this.options.peer}`);
-      return undefined;
-    }
-    const seq = header[1];
-    let frame = this.partial.get(seq);
-    if (!frame) {
-      if (this.partial.size >= MAX_PARTIAL_FRAMES) {
-        this.log(`dropped a frame piece: ${MAX_PARTIAL_FRAMES} frames are already arriving in pieces`);
-        return undefined;
-      }
-      frame = { pieces: new Array<string>(count), received: 0 };
-      this.partial.set(seq, frame);
-    }
-    if (frame.pieces.length !== count || frame.pieces[index] !== undefined) {
-      this.partial.delete(seq);
-      this.log(`dropped a frame whose pieces do not agree`);
-      return undefined;
-    }
-    frame.pieces[index] = piece.slice(header[0].length);
-    if (++frame.received < count) return undefined;
-    this.partial.delete(seq);
-    return frame.pieces.join('');
   }
 
   private postFailed(error: unknown): void {

@@ -30,6 +30,29 @@ export const DEFAULT_CSP: string = [
   'upgrade-insecure-requests',
 ].join('; ');
 
+/**
+ * Whether a local app's CSP lets its page open the IPC data channel (ws://127.0.0.1:PORT):
+ * no CSP, gluon-ts's default (which gets the exact source added by `withLoopbackSource`), or a
+ * policy whose connect-src (else default-src) lists `ws:` or `ws://127.0.0.1:*`.
+ */
+export function cspAllowsLoopback(csp: string): boolean {
+  if (csp === '' || csp === DEFAULT_CSP) return true;
+  const directives = new Map<string, string[]>();
+  for (const part of csp.split(';')) {
+    const [name, ...sources] = part.trim().split(/\s+/);
+    if (name && !directives.has(name.toLowerCase())) directives.set(name.toLowerCase(), sources.map((source) => source.toLowerCase()));
+  }
+  const sources = directives.get('connect-src') ?? directives.get('default-src');
+  if (!sources) return true;
+  return sources.includes('ws:') || sources.includes('ws://127.0.0.1:*');
+}
+
+/** The CSP to serve when the data channel is on: gluon-ts's default gets the channel's exact source. */
+export function withLoopbackSource(csp: string, port: number): string {
+  if (csp !== DEFAULT_CSP) return csp;
+  return csp.replace("connect-src 'self'", `connect-src 'self' ws://127.0.0.1:${port}`);
+}
+
 /** Longest raw (still percent-encoded) URL path accepted; longer ones get 414. */
 export const MAX_PATH_LENGTH = 1024;
 

@@ -3,6 +3,7 @@
 // (versions + ipc) in the app's top-level frame and nowhere else.
 import { Endpoint } from '../ipc/endpoint.js';
 import { createIpc } from '../ipc/facade.js';
+import { Link, type LinkMessage } from '../ipc/link.js';
 
 export interface PageConfig {
   /** Global name of the engine's page->backend function; taken and removed from the page. */
@@ -13,6 +14,8 @@ export interface PageConfig {
   origins: string[];
   versions: Record<string, unknown>;
   waitForHandler: number;
+  /** The backend offers a loopback data channel: ask for it. */
+  lane: boolean;
 }
 
 declare const __GLUON_CONFIG__: PageConfig;
@@ -32,18 +35,70 @@ declare const __GLUON_CONFIG__: PageConfig;
     side: 'page',
     peer: 'backend',
     waitForHandler: config.waitForHandler,
-    post: (frame) => engineSend(frame),
+    post: (frame) => link.post(frame),
+  });
+  const link = new Link({
+    control: (text) => engineSend(text),
+    deliver: (frame) => endpoint.receive(frame),
+    onMessage: (message) => {
+      if (message.t === 'lane') openDataChannel(message);
+    },
   });
   Object.defineProperty(g, config.receive, {
-    value: (frame: string) => endpoint.receive(frame),
+    value: (text: string) => link.receiveControl(text),
     enumerable: false,
     configurable: false,
     writable: false,
   });
+
+  // The data channel's WebSocket, taken before any page script runs, so no later change to
+  // the page's globals (a library wrapping WebSocket, say) sees or alters it.
+  const NativeWebSocket: typeof WebSocket | undefined = typeof g.WebSocket === 'function' ? g.WebSocket : undefined;
+  const call = Function.prototype.call;
+  const wsSend = NativeWebSocket && call.bind(NativeWebSocket.prototype.send);
+  const wsClose = NativeWebSocket && call.bind(NativeWebSocket.prototype.close);
+  const wsState = NativeWebSocket && call.bind(Object.getOwnPropertyDescriptor(NativeWebSocket.prototype, 'readyState')!.get!);
+  const listen = call.bind(EventTarget.prototype.addEventListener);
+  let offered = false;
+
+  function openDataChannel(offer: LinkMessage): void {
+    const { url, protocol } = offer;
+    if (offered || !NativeWebSocket || typeof url !== 'string' || typeof protocol !== 'string' || !url.startsWith('ws://127.0.0.1:')) return;
+    offered = true;
+    let socket: WebSocket;
+    try {
+      socket = new NativeWebSocket(url, [protocol]);
+    } catch {
+      return; // stays on the engine's channel
+    }
+    let open = false;
+    listen(socket, 'open', () => {
+      open = true;
+      link.attachFast({
+        send: (text) => {
+          if (wsState!(socket) !== 1) return false;
+          wsSend!(socket, text);
+          return true;
+        },
+        close: () => wsClose!(socket),
+      });
+    });
+    listen(socket, 'message', (event: MessageEvent) => link.receiveFast(event.data));
+    listen(socket, 'close', () => {
+      if (!open) return; // never opened: IPC simply stays on the engine's channel
+      open = false;
+      link.fastClosed('the backend closed it');
+      // Frames in flight on it may be lost: fail what waits, and start over with the backend.
+      endpoint.peerGone('the data channel to the backend closed');
+      endpoint.hello();
+    });
+  }
+
   const Gluon = Object.freeze({
     versions: Object.freeze(config.versions),
     ipc: createIpc(endpoint, 'page'),
   });
   Object.defineProperty(g, 'Gluon', { value: Gluon, enumerable: true, configurable: false, writable: false });
+  if (config.lane && NativeWebSocket) link.message({ t: 'lane?' });
   endpoint.hello();
 })();

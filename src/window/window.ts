@@ -2,7 +2,7 @@
 // Engine-neutral: everything goes through the Engine interface.
 import type { FoundBrowser } from '../browser/find.js';
 import type { Engine, EngineEvents } from '../engine/types.js';
-import type { Endpoint } from '../ipc/endpoint.js';
+import type { IpcConnection } from './connect.js';
 import { createIpc } from '../ipc/facade.js';
 import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
@@ -62,6 +62,9 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   on<K extends keyof WindowEvents>(event: K, handler: (info: WindowEvents[K]) => void): () => void;
 }
 
+/** Key of a window's internals, for the test suite only. */
+export const INTERNALS = Symbol.for('gluon-ts.internals');
+
 function versionInfo(name: string, version: string): VersionInfo {
   return { name, version, major: Number.parseInt(version, 10) || 0 };
 }
@@ -69,14 +72,15 @@ function versionInfo(name: string, version: string): VersionInfo {
 /** `navigated` settles once the app's first document has replaced the start page. */
 export function createWindow(o: {
   engine: Engine;
-  endpoint: Endpoint;
+  connection: IpcConnection;
   browser: FoundBrowser;
   profile: string;
   navigated: Promise<void>;
   /** Closes the window: the browser exits and its temporary profile is gone when this resolves. */
   close: () => Promise<void>;
 }): Window {
-  const { engine, endpoint, browser } = o;
+  const { engine, browser } = o;
+  const { endpoint } = o.connection;
   // Page methods act on the app's document, never on the empty start page it replaces.
   const evaluate = async <T>(expression: string) => {
     await o.navigated;
@@ -122,5 +126,7 @@ export function createWindow(o: {
     },
     on: (event, handler) => engine.on(event, handler as (info: EngineEvents[typeof event]) => void),
   };
+  // Not public API: lets the test suite see which channel IPC uses.
+  Object.defineProperty(window, INTERNALS, { value: { connection: o.connection }, enumerable: false });
   return window;
 }

@@ -80,7 +80,9 @@ test('served files have the right MIME types, binaries arrive byte-exact, missin
     assert.equal(got['font.woff2'].digest, sha(binary.subarray(0, 1000)));
     assert.equal(got['image.png'].digest, sha(binary.subarray(0, 5000)));
     assert.equal(got['missing.txt'].status, 404);
-    assert.equal(got['index.html'].csp, Gluon.DEFAULT_CSP);
+    // The default policy, plus the exact address of the IPC data channel in connect-src.
+    assert.match(got['index.html'].csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ https:/);
+    assert.equal(got['index.html'].csp.replace(/ ws:\/\/127\.0\.0\.1:\d+/, ''), Gluon.DEFAULT_CSP);
     assert.equal(got['style.css'].csp, null);
   } finally {
     await win.close();

@@ -226,20 +226,3 @@ test('store.onChange reports local and remote changes, says which, and unsubscri
   assert.throws(() => { (ipc.store as any).onChange = 1; }, /method of the store/);
 });
 
-test('a large frame travels as pieces and arrives whole, both ways; bad pieces are dropped', async () => {
-  const { ipc, pageIpc, frames, backend } = pair();
-  const { PIECE_CHARS } = await import('../../src/ipc/endpoint.js');
-  ipc.echo = (value: unknown) => value;
-  const big = 'é"\\'.repeat(400_000) + 'end';
-  const before = frames.toBackend.length;
-  assert.equal(await pageIpc.echo(big), big);
-  const sent = frames.toBackend.slice(before);
-  assert.ok(sent.length > 4, `the call went as ${sent.length} pieces`);
-  assert.ok(sent.every((piece) => piece.length <= PIECE_CHARS + 40 && piece.startsWith('\u0001')));
-  assert.ok(frames.toPage.some((piece) => piece.startsWith('\u0001')), 'the reply came back in pieces too');
-  assert.deepEqual(await Promise.all([pageIpc.echo(big), pageIpc.echo('small'), pageIpc.echo(big)]), [big, 'small', big]);
-  for (const bad of ['\u0001', '\u00011:0:1:x', '\u00011:5:2:x', '\u00011:0:99999:x', '\u0001x:0:2:x', '\u00017:0:2:[[', '\u00017:0:2:[[']) {
-    assert.doesNotThrow(() => backend.receive(bad));
-  }
-  assert.equal(await pageIpc.echo('still fine'), 'still fine');
-});

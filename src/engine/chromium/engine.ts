@@ -256,9 +256,21 @@ export class ChromiumEngine implements Engine {
     await this.updateInterception();
   }
 
-  setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): void {
+  async grantLoopback(origin: string): Promise<boolean> {
+    // Local Network Access (Chromium 142+) blocks an https page from reaching 127.0.0.1 unless
+    // this one permission is granted (Browser.grantPermissions would deny every other one).
+    try {
+      await this.cdp.send('Browser.setPermission', { permission: { name: 'loopback-network' }, setting: 'granted', origin });
+      return true;
+    } catch (error) {
+      log('could not grant loopback-network:', String(error));
+      return false;
+    }
+  }
+
+  async setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): Promise<void> {
     this.navigationPolicy = allow;
-    void this.updateInterception().catch((error) => log('could not update interception:', String(error)));
+    await this.updateInterception();
   }
 
   async navigate(url: string): Promise<void> {

@@ -1,0 +1,203 @@
+// The link under one IPC endpoint: how its frames reach the other side. The same code runs
+// in Node and in the page.
+//
+// Two channels can carry frames:
+//   - the control channel, the browser protocol's own (always there, used first);
+//   - a fast channel (a loopback WebSocket), when both sides manage to open one.
+// Each side switches its *sending* on its own: it posts a `switch` marker on the control
+// channel, then sends every later frame on the fast channel. The receiver holds frames
+// that come on the fast channel until it has read that marker on the control channel,
+// so no frame ever overtakes an earlier one across the switch.
+//
+// A text on either channel is a whole frame (`[` ...) or a piece of a long one (PIECE_MARK:
+// browser protocols move many medium messages faster than one huge one, and both ends keep
+// their buffers small); on the control channel it can also be a message of the link itself
+// (LINK_MARK + JSON).
+
+/** A piece of a long frame starts with this character (a whole frame always starts with '['). */
+export const PIECE_MARK = '\u0001';
+/** A message of the link itself (switch marker, data-channel offer) starts with this character. */
+export const LINK_MARK = '\u0002';
+/**
+ * Frames longer than this travel as pieces sent back to back on the control channel
+ * (10 MB over CDP: about twice as fast as one message).
+ */
+export const PIECE_CHARS = 256 * 1024;
+/** Limits on reassembly, so a peer cannot make this side hold unbounded partial frames. */
+const MAX_PIECES = 1024; // 256 MiB
+const MAX_PARTIAL_FRAMES = 16;
+/** Fast-channel texts (frames or pieces) held while the peer's switch marker is still on its way. */
+const MAX_EARLY_TEXTS = 4096;
+
+/** A link message other than the switch marker, for the layer above (e.g. a data-channel offer). */
+export type LinkMessage = { t: string } & Record<string, unknown>;
+
+export interface FastChannel {
+  /** Sends one text; returns false if the channel can no longer send (nothing was sent). */
+  send(text: string): boolean;
+  close(): void;
+}
+
+export interface LinkOptions {
+  /** Sends one text on the control channel. May throw or return a rejected promise: both are caught. */
+  control: (text: string) => unknown;
+  /** Hands one whole frame to the endpoint. */
+  deliver: (frame: string) => void;
+  /** Link messages the link does not handle itself. */
+  onMessage?: (message: LinkMessage) => void;
+  log?: (line: string) => void;
+}
+
+export class Link {
+  private fast: FastChannel | undefined;
+  /** True once the peer's switch marker arrived: its fast-channel frames are delivered as they come. */
+  private fastIn = false;
+  private early: string[] = [];
+  private nextSeq = 1;
+  private readonly partial = new Map<string, { pieces: string[]; received: number }>();
+  /** Texts (frames or pieces) sent and received on each channel, for diagnostics and tests. */
+  readonly counts = { sentControl: 0, sentFast: 0, receivedControl: 0, receivedFast: 0 };
+
+  constructor(private readonly options: LinkOptions) {}
+
+  /** True while frames leave on the fast channel. */
+  get usingFast(): boolean {
+    return this.fast !== undefined;
+  }
+
+  /** Sends one frame of the endpoint (a long one as pieces sent back to back, on either channel). */
+  post(frame: string): void {
+    if (frame.length <= PIECE_CHARS) return this.send(frame);
+    const seq = this.nextSeq++;
+    const count = Math.ceil(frame.length / PIECE_CHARS);
+    for (let index = 0; index < count; index++) {
+      this.send(`${PIECE_MARK}${seq}:${index}:${count}:${frame.slice(index * PIECE_CHARS, (index + 1) * PIECE_CHARS)}`);
+    }
+  }
+
+  private send(text: string): void {
+    if (this.fast) {
+      if (this.fast.send(text)) return void this.counts.sentFast++;
+      this.fastClosed('it stopped accepting frames');
+    }
+    this.sendControl(text);
+  }
+
+  /** Sends a link message on the control channel. */
+  message(message: LinkMessage): void {
+    this.sendControl(LINK_MARK + JSON.stringify(message));
+  }
+
+  /** The fast channel is open: later frames leave on it, after the switch marker. */
+  attachFast(channel: FastChannel): void {
+    this.message({ t: 'switch' });
+    this.fast = channel;
+    this.log('frames now leave on the data channel');
+  }
+
+  /** The fast channel closed: later frames leave on the control channel again. */
+  fastClosed(why: string): void {
+    if (!this.fast) return;
+    this.fast = undefined;
+    this.log(`the data channel closed (${why}); frames leave on the browser protocol again`);
+  }
+
+  /** A new peer (document): forget everything about the old one and close its fast channel. */
+  reset(): void {
+    const fast = this.fast;
+    this.fast = undefined;
+    this.fastIn = false;
+    this.early = [];
+    this.partial.clear();
+    try {
+      fast?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /** One text from the control channel. Never throws. */
+  receiveControl(text: unknown): void {
+    if (typeof text !== 'string') return this.log(`dropped a ${typeof text} from the control channel`);
+    if (!text.startsWith(LINK_MARK)) {
+      this.counts.receivedControl++;
+      return this.accept(text);
+    }
+    let message: LinkMessage;
+    try {
+      message = JSON.parse(text.slice(1));
+      if (!message || typeof message !== 'object' || typeof message.t !== 'string') throw new TypeError('no type');
+    } catch {
+      return this.log('dropped a malformed link message');
+    }
+    if (message.t !== 'switch') return this.options.onMessage?.(message);
+    this.fastIn = true;
+    const early = this.early;
+    this.early = [];
+    for (const text of early) this.accept(text);
+  }
+
+  /** One text from the fast channel. Never throws. */
+  receiveFast(text: unknown): void {
+    if (typeof text !== 'string') return this.log(`dropped a ${typeof text} from the data channel`);
+    this.counts.receivedFast++;
+    if (this.fastIn) return this.accept(text);
+    if (this.early.length >= MAX_EARLY_TEXTS) return this.log('dropped a data-channel frame: too many arrived before the switch');
+    this.early.push(text);
+  }
+
+  /** A whole frame or a piece of one, from either channel. */
+  private accept(text: string): void {
+    if (!text.startsWith(PIECE_MARK)) return this.options.deliver(text);
+    const whole = this.reassemble(text);
+    if (whole !== undefined) this.options.deliver(whole);
+  }
+
+  private sendControl(text: string): void {
+    this.counts.sentControl++;
+    try {
+      const result = this.options.control(text) as Promise<unknown> | undefined;
+      if (result && typeof result.then === 'function') result.then(undefined, (error) => this.controlFailed(error));
+    } catch (error) {
+      this.controlFailed(error);
+    }
+  }
+
+  private controlFailed(error: unknown): void {
+    this.log(`could not send on the control channel: ${(error as Error)?.message ?? error}`);
+  }
+
+  /** Collects one piece; returns the whole frame once its last piece is in. */
+  private reassemble(piece: string): string | undefined {
+    const header = /^\u0001(\d{1,12}):(\d{1,6}):(\d{1,6}):/.exec(piece.slice(0, 40));
+    const index = Number(header?.[2]);
+    const count = Number(header?.[3]);
+    if (!header || count < 2 || count > MAX_PIECES || index >= count) {
+      this.log('dropped a malformed frame piece');
+      return undefined;
+    }
+    const seq = header[1];
+    let frame = this.partial.get(seq);
+    if (!frame) {
+      if (this.partial.size >= MAX_PARTIAL_FRAMES) {
+        this.log(`dropped a frame piece: ${MAX_PARTIAL_FRAMES} frames are already arriving in pieces`);
+        return undefined;
+      }
+      frame = { pieces: new Array<string>(count), received: 0 };
+      this.partial.set(seq, frame);
+    }
+    if (frame.pieces.length !== count || frame.pieces[index] !== undefined) {
+      this.partial.delete(seq);
+      this.log('dropped a frame whose pieces do not agree');
+      return undefined;
+    }
+    frame.pieces[index] = piece.slice(header[0].length);
+    if (++frame.received < count) return undefined;
+    this.partial.delete(seq);
+    return frame.pieces.join('');
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
