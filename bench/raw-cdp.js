@@ -85,6 +85,7 @@ class Pipe {
  */
 export async function openRaw(browserPath, appDir, switches = []) {
   const profile = await mkdtemp(join(tmpdir(), 'gluon-bench-raw-'));
+  const started = performance.now();
   const child = spawn(
     browserPath,
     ['--remote-debugging-pipe', `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check', ...switches, '--app=data:text/html,'],
@@ -136,7 +137,10 @@ export async function openRaw(browserPath, appDir, switches = []) {
     }
   });
 
+  // Answered once the start page's renderer runs scripts: the browser's own start, no app yet.
+  const launchMs = session('Runtime.evaluate', { expression: '0' }).then(() => performance.now() - started);
   await Promise.all([
+    launchMs,
     session('Page.enable'),
     session('Runtime.enable'),
     session('Runtime.addBinding', { name: BINDING }),
@@ -162,6 +166,7 @@ export async function openRaw(browserPath, appDir, switches = []) {
   return {
     product,
     pids,
+    launchMs: await launchMs,
     ipc: {
       expose: (name, fn) => exposed.set(name, fn),
       send: (type, data) => new Promise((resolve) => { const id = nextId++; replies.set(id, resolve); queue({ id, type, data }); }),

@@ -1,5 +1,5 @@
 // One column of the bench, in its own process (so RSS and state do not mix):
-//   node bench/runner.js <ours|gluon|raw> <open|ipc> <browser path> <work dir>
+//   node bench/runner.js <ours|ours-cdp|gluon|raw> <open|ipc> <browser path> <work dir>
 // Drives bench/app/ through one framework and prints each result as a JSON line that
 // starts with RESULT_MARK on stdout (the frameworks may print their own lines too;
 // Gluon 0.14 logs to stdout). scripts/bench.js runs it and collects the lines.
@@ -25,10 +25,11 @@ const median = (values) => {
 
 /** The three columns behind one small interface: open, expose, send, evaluate, close. */
 async function adapterFor(framework, browserPath, workDir) {
-  if (framework === 'ours') {
+  if (framework === 'ours' || framework === 'ours-cdp') {
     const Gluon = await import('gluon-ts');
+    const loopbackIPC = framework === 'ours';
     return {
-      open: () => Gluon.open(APP_DIR, { headless: true, incognito: true, forceBrowser: browserPath, browserArgs: COMMON_SWITCHES }),
+      open: () => Gluon.open(APP_DIR, { headless: true, incognito: true, forceBrowser: browserPath, browserArgs: COMMON_SWITCHES, loopbackIPC }),
       expose: (w, name, fn) => { w.ipc[name] = fn; },
       send: (w, type, data) => w.ipc.send(type, data),
       evaluate: (w, expression) => w.page.eval(expression),
@@ -185,6 +186,7 @@ async function main() {
     const openMs = (await step('first reply', () => firstReplyAt(adapter, w))) - t0;
     note();
     if (mode === 'open') emit({ metric: 'open', value: openMs });
+    if (mode === 'open' && typeof w.launchMs === 'number') emit({ metric: 'launch', value: w.launchMs });
     else await measureIpc(adapter, w);
   } catch (error) {
     emit({ error: String(error?.message ?? error).split('\n')[0].slice(0, 300) });

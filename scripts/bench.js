@@ -1,5 +1,5 @@
 // The benchmark harness (npm run bench, after scripts/setup.js has built dist/):
-// runs bench/runner.js for each column (gluon-ts, Gluon 0.14, the raw CDP floor), always
+// runs bench/runner.js for each column (gluon-ts, Gluon 0.14, the raw CDP floor, gluon-ts on CDP only), always
 // in a fresh Node process: first three rounds of one launch per column, interleaved, for
 // open-to-first-reply, then one process per column for the IPC measurements. It collects
 // the JSON lines they print, prints a table and writes BENCHMARKS.md at the repository root. A column that cannot run (Gluon not
@@ -140,24 +140,28 @@ async function main() {
     return once;
   };
   try {
-    // open() -> first reply: one launch per process, the columns taking turns.
-    const opens = Object.fromEntries(COLUMNS.map(({ id }) => [id, []]));
+    // open() -> first reply (and, in the raw column, the browser's bare start): one launch per
+    // process, the columns taking turns.
+    const ROUND_METRICS = ['open', 'launch'];
+    const rounds = Object.fromEntries(COLUMNS.map(({ id }) => [id, Object.fromEntries(ROUND_METRICS.map((key) => [key, []]))]));
     for (let round = 1; round <= OPEN_ROUNDS; round++) {
       const line = [];
-      for (const { id, title } of COLUMNS) {
-        if (results[id].error) continue; // a column that failed once is not tried again
+      for (const { id, title, open } of COLUMNS) {
+        if (open === false || results[id].error) continue; // a column that failed once is not tried again
         const once = await run(id, 'open');
-        if (typeof once.metrics.open === 'number') opens[id].push(once.metrics.open);
+        for (const key of ROUND_METRICS) if (typeof once.metrics[key] === 'number') rounds[id][key].push(once.metrics[key]);
         line.push(`${title} ${once.error ? 'failed' : `${Math.round(once.metrics.open)} ms`}`);
       }
       console.log(`  open round ${round}: ${line.join(', ')}`);
     }
     for (const { id } of COLUMNS) {
-      if (opens[id].length) {
-        results[id].metrics.open = median(opens[id]);
-        results[id].samples.open = opens[id];
-      } else {
-        delete results[id].metrics.open;
+      for (const key of ROUND_METRICS) {
+        if (rounds[id][key].length) {
+          results[id].metrics[key] = median(rounds[id][key]);
+          results[id].samples[key] = rounds[id][key];
+        } else {
+          delete results[id].metrics[key];
+        }
       }
     }
     // The IPC measurements: one process per column.
