@@ -42,6 +42,23 @@ export function findBenchBrowser() {
   throw new Error(`no Chromium-family browser on PATH (looked for ${NAMES.join(', ')}); set BENCH_BROWSER or run node scripts/setup.js`);
 }
 
+/** Firefox-family executables, most likely first. */
+const FIREFOX_NAMES = ['firefox-esr', 'firefox', 'librewolf', 'firefox-nightly'];
+
+/** The Firefox-family browser to bench with ({ name, path }), or undefined: BENCH_FIREFOX, else PATH. */
+export function findBenchFirefox() {
+  const wanted = process.env.BENCH_FIREFOX;
+  if (wanted) {
+    const path = isAbsolute(wanted) ? (executable(wanted) ? wanted : undefined) : onPath(wanted);
+    return path ? { name: wanted, path } : undefined;
+  }
+  for (const name of FIREFOX_NAMES) {
+    const path = onPath(name);
+    if (path) return { name, path };
+  }
+  return undefined;
+}
+
 /** What `browser --version` prints, or undefined. */
 export function browserVersion(path) {
   try {

@@ -1,6 +1,7 @@
 // Turns the runners' results into the stdout table and the text of BENCHMARKS.md:
-// the metrics, the three columns (gluon-ts, Gluon 0.14, raw CDP floor), the ratio
-// gluon-ts / Gluon, and the issue's targets with pass or miss.
+// the metrics, the columns (gluon-ts, Gluon 0.14, the raw CDP floor, gluon-ts on CDP only,
+// gluon-ts on Firefox), the ratios gluon-ts / Gluon and Firefox / Chromium, and the issues'
+// targets with pass or miss.
 
 /** The rows, in order: key (as the runners emit it), label, unit. */
 export const METRICS = [
@@ -17,21 +18,49 @@ export const METRICS = [
   { key: 'rss', label: 'backend RSS after the run (after a full GC)', unit: 'MB' },
 ];
 
-/** The issue's targets: gluon-ts at most `factor` times Gluon 0.14. */
-export const TARGETS = [
-  { key: 'seqMedian', label: 'sequential round trip median', factor: 0.8 },
-  { key: 'concurrent', label: '1000 concurrent calls', factor: 0.1 },
-  { key: 'echo10', label: '10 MB echo', factor: 0.5 },
-  { key: 'open', label: 'open() to first reply', factor: 0.8 },
+/**
+ * `browser`: which browser the column drives. `open: false`: the column takes no part in the
+ * open() rounds (its open() is another column's).
+ */
+export const COLUMNS = [
+  { id: 'ours', title: 'gluon-ts', browser: 'chromium' },
+  { id: 'gluon', title: 'Gluon 0.14', browser: 'chromium' },
+  { id: 'raw', title: 'raw CDP floor', browser: 'chromium' },
+  { id: 'ours-cdp', title: 'gluon-ts, CDP only', browser: 'chromium', open: false },
+  { id: 'ours-firefox', title: 'gluon-ts on Firefox', browser: 'firefox' },
 ];
 
-/** `open: false`: the column takes no part in the open() rounds (same path as another column). */
-export const COLUMNS = [
-  { id: 'ours', title: 'gluon-ts' },
-  { id: 'gluon', title: 'Gluon 0.14' },
-  { id: 'raw', title: 'raw CDP floor' },
-  { id: 'ours-cdp', title: 'gluon-ts, CDP only', open: false },
+/** Ratio columns: column `of` divided by column `to`. */
+const RATIOS = [
+  { title: 'gluon-ts / Gluon', of: 'ours', to: 'gluon' },
+  { title: 'Firefox / Chromium', of: 'ours-firefox', to: 'ours' },
 ];
+
+/** The IPC figures the Firefox target covers (page-timed medians are left out: Firefox rounds its page timer to 1 ms). */
+const FIREFOX_IPC = [
+  ['seqMean', 'sequential round trip mean'],
+  ['concurrent', '1000 concurrent calls'],
+  ['echo1', '1 MB echo'],
+  ['echo10', '10 MB echo'],
+  ['sendMedian', 'backend -> page send median'],
+  ['sendConcurrent', 'backend -> page 1000 concurrent sends'],
+];
+
+/**
+ * The issues' targets. Ratio targets: column `of` at most `factor` times column `to` (issue B:
+ * gluon-ts against Gluon 0.14 on Chromium; issue C: gluon-ts on Firefox against gluon-ts on
+ * Chromium). Absolute targets: column `of` at most `max` ms.
+ */
+export const TARGETS = [
+  { key: 'seqMedian', label: 'sequential round trip median', of: 'ours', to: 'gluon', factor: 0.8 },
+  { key: 'concurrent', label: '1000 concurrent calls', of: 'ours', to: 'gluon', factor: 0.1 },
+  { key: 'echo10', label: '10 MB echo', of: 'ours', to: 'gluon', factor: 0.5 },
+  { key: 'open', label: 'open() to first reply', of: 'ours', to: 'gluon', factor: 0.8 },
+  ...FIREFOX_IPC.map(([key, label]) => ({ key, label: `Firefox: ${label}`, of: 'ours-firefox', to: 'ours', factor: 1.5 })),
+  { key: 'open', label: 'Firefox: open() to first reply', of: 'ours-firefox', max: 3000 },
+];
+
+const titleOf = (id) => COLUMNS.find((column) => column.id === id)?.title ?? id;
 
 export function formatNumber(value) {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
@@ -40,11 +69,11 @@ export function formatNumber(value) {
   return Math.round(value).toString();
 }
 
-function ratio(results, key) {
-  const ours = results.ours?.metrics[key];
-  const theirs = results.gluon?.metrics[key];
-  if (typeof ours !== 'number' || typeof theirs !== 'number' || theirs === 0) return undefined;
-  return ours / theirs;
+function ratio(results, key, of, to) {
+  const a = results[of]?.metrics[key];
+  const b = results[to]?.metrics[key];
+  if (typeof a !== 'number' || typeof b !== 'number' || b === 0) return undefined;
+  return a / b;
 }
 
 const formatRatio = (value) => (value === undefined ? '—' : `${value.toFixed(2)}x`);
@@ -54,15 +83,20 @@ function metricRows(results) {
   return METRICS.map(({ key, label, unit }) => [
     `${label}, ${unit}`,
     ...COLUMNS.map(({ id }) => formatNumber(results[id]?.metrics[key])),
-    formatRatio(ratio(results, key)),
+    ...RATIOS.map(({ of, to }) => formatRatio(ratio(results, key, of, to))),
   ]);
 }
 
 function targetRows(results) {
-  return TARGETS.map(({ key, label, factor }) => {
-    const value = ratio(results, key);
+  return TARGETS.map(({ key, label, of, to, factor, max }) => {
+    if (max !== undefined) {
+      const value = results[of]?.metrics[key];
+      const verdict = typeof value !== 'number' ? 'n/a' : value <= max ? 'pass' : 'miss';
+      return [label, `<= ${max} ms`, typeof value === 'number' ? `${formatNumber(value)} ms` : '—', verdict];
+    }
+    const value = ratio(results, key, of, to);
     const verdict = value === undefined ? 'n/a' : value <= factor ? 'pass' : 'miss';
-    return [label, `<= ${factor}x Gluon`, formatRatio(value), verdict];
+    return [label, `<= ${factor}x ${titleOf(to)}`, formatRatio(value), verdict];
   });
 }
 
@@ -86,7 +120,7 @@ function sampleRows(results) {
 /** Column titles, marked when a column has no figures at all. */
 const titles = (results) => COLUMNS.map(({ id, title }) =>
   (results[id]?.error && !Object.keys(results[id].metrics).length ? `${title} (unavailable)` : title));
-const metricHeader = (results) => ['metric', ...titles(results), 'gluon-ts / Gluon'];
+const metricHeader = (results) => ['metric', ...titles(results), ...RATIOS.map(({ title }) => title)];
 const TARGET_HEADER = ['target', 'goal', 'measured', 'verdict'];
 
 /** A plain-text table for the terminal. */
@@ -126,8 +160,10 @@ export function markdownReport(results, machine) {
 gluon-ts against Gluon 0.14 (\`@gluon-framework/gluon\` 0.14.0) and against the raw protocol floor:
 the same operations over bare CDP (\`bench/raw-cdp.js\`: a binding page -> Node, \`Runtime.callFunctionOn\`
 Node -> page, JSON text, messages of one microtask sent as one batch, like gluon-ts) with no framework.
-gluon-ts moves a local app's IPC onto its loopback data channel once the page is up; the last column
-is gluon-ts with that channel turned off (\`loopbackIPC: false\`), as for a remote https site.
+gluon-ts moves a local app's IPC onto its loopback data channel once the page is up; the column
+"CDP only" is gluon-ts with that channel turned off (\`loopbackIPC: false\`), as for a remote https
+site. The last column is gluon-ts driving Firefox over WebDriver BiDi (Gluon 0.14 cannot drive Firefox
+141 or newer at all: they have no CDP).
 
 **These figures come from one run on a noisy shared machine** (2 cores, other work running): read them
 as orders of magnitude and ratios, not as exact numbers. Regenerate this file with:
@@ -140,7 +176,9 @@ npm run bench
 - Machine: ${machine.os}; ${machine.cpus}; ${machine.memory}
 - Node: ${machine.node}
 - Browser: ${machine.browser}
-- Browser switches added to every column: \`${machine.switches}\`
+- Firefox: ${machine.firefox}
+- Browser switches added to every Chromium column: \`${machine.switches}\` (the Firefox column runs
+  gluon-ts's own headless Firefox)
 
 ## Results
 
@@ -167,9 +205,10 @@ ${markdownTable(['metric', ...titles(results)], sampleRows(results))}
 - **browser start**: in the raw column's launches, the time from spawning the browser to the first
   \`Runtime.evaluate\` answered in its empty start page: what any open() must wait for before an app exists.
 - **Calls** (page -> backend exposed \`echo\` -> page) are timed in the page with \`performance.now()\`,
-  which Chromium rounds to 0.1 ms in a page that is not cross-origin isolated: medians come in 0.1 ms
-  steps, so the mean is given too. 200 unmeasured calls come first; concurrent and echo runs start with
-  one unmeasured round.
+  which Chromium rounds to 0.1 ms and Firefox to 1 ms in a page that is not cross-origin isolated:
+  medians and p99 come in those steps. The mean is the total time of the 2000 calls divided by 2000, so
+  it is exact on both. 200 unmeasured calls come first; concurrent and echo runs start with one
+  unmeasured round.
 - **Echo** strings are ASCII letters and digits (nothing a codec must escape), 1 MiB and 10 MiB.
 - **backend -> page sends** (\`Window.ipc.send\` to a page listener that returns its data) are timed in
   Node with \`performance.now()\`, after 100 unmeasured ones.

@@ -1,5 +1,5 @@
 // One column of the bench, in its own process (so RSS and state do not mix):
-//   node bench/runner.js <ours|ours-cdp|gluon|raw> <open|ipc> <browser path> <work dir>
+//   node bench/runner.js <ours|ours-cdp|ours-firefox|gluon|raw> <open|ipc> <browser path> <work dir>
 // Drives bench/app/ through one framework and prints each result as a JSON line that
 // starts with RESULT_MARK on stdout (the frameworks may print their own lines too;
 // Gluon 0.14 logs to stdout). scripts/bench.js runs it and collects the lines.
@@ -25,11 +25,13 @@ const median = (values) => {
 
 /** The three columns behind one small interface: open, expose, send, evaluate, close. */
 async function adapterFor(framework, browserPath, workDir) {
-  if (framework === 'ours' || framework === 'ours-cdp') {
+  if (framework === 'ours' || framework === 'ours-cdp' || framework === 'ours-firefox') {
     const Gluon = await import('gluon-ts');
-    const loopbackIPC = framework === 'ours';
+    const options = framework === 'ours-firefox'
+      ? { forceBrowser: browserPath } // Firefox: its own headless switch; the Chromium switches do not apply
+      : { forceBrowser: browserPath, browserArgs: COMMON_SWITCHES, loopbackIPC: framework === 'ours' };
     return {
-      open: () => Gluon.open(APP_DIR, { headless: true, incognito: true, forceBrowser: browserPath, browserArgs: COMMON_SWITCHES, loopbackIPC }),
+      open: () => Gluon.open(APP_DIR, { headless: true, incognito: true, ...options }),
       expose: (w, name, fn) => { w.ipc[name] = fn; },
       send: (w, type, data) => w.ipc.send(type, data),
       evaluate: (w, expression) => w.page.eval(expression),

@@ -11,15 +11,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem, type, arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMON_SWITCHES, browserVersion, findBenchBrowser } from '../bench/browser.js';
+import { COMMON_SWITCHES, browserVersion, findBenchBrowser, findBenchFirefox } from '../bench/browser.js';
 import { alive, kill } from '../bench/procs.js';
 import { COLUMNS, markdownReport, textReport } from '../bench/report.js';
 import { RESULT_MARK } from '../bench/runner.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNNER = join(root, 'bench', 'runner.js');
-/** Longest runs: everything together stays under 4 minutes even if one column hangs. */
-const TIMEOUTS = { open: 25_000, ipc: 70_000 };
+/** Longest runs, so the whole bench ends even if a column hangs. */
+const TIMEOUTS = { open: 30_000, ipc: 120_000 };
 const OPEN_ROUNDS = 3;
 
 const median = (values) => {
@@ -102,7 +102,7 @@ function endGroup(pgid) {
   }
 }
 
-function machineInfo(browser) {
+function machineInfo(browser, firefox) {
   const list = cpus();
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -111,6 +111,7 @@ function machineInfo(browser) {
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB RAM`,
     node: process.version,
     browser: `${browser.version ?? 'unknown version'} (${browser.name} on PATH)`,
+    firefox: firefox ? `${firefox.version ?? 'unknown version'} (${firefox.name} on PATH)` : 'none found (set BENCH_FIREFOX or install firefox-esr)',
     switches: COMMON_SWITCHES.join(' '),
   };
 }
@@ -124,14 +125,20 @@ async function main() {
   const found = findBenchBrowser();
   // Also loads the browser's files into the page cache before the first timed launch.
   const browser = { ...found, version: browserVersion(found.path) };
-  console.log(`Benchmarking with ${browser.version ?? browser.name} (${browser.path}); this takes about half a minute.\n`);
+  const foundFirefox = findBenchFirefox();
+  const firefox = foundFirefox && { ...foundFirefox, version: browserVersion(foundFirefox.path) };
+  const pathFor = (id) => (COLUMNS.find((column) => column.id === id)?.browser === 'firefox' ? firefox?.path : browser.path);
+  console.log(`Benchmarking with ${browser.version ?? browser.name} (${browser.path}) and ${firefox ? `${firefox.version ?? firefox.name} (${firefox.path})` : 'no Firefox'}; this takes a few minutes.\n`);
 
   const work = await mkdtemp(join(tmpdir(), 'gluon-bench-'));
   const results = Object.fromEntries(COLUMNS.map(({ id }) => [id, { metrics: {}, samples: {}, procs: [] }]));
+  for (const { id, browser: engine } of COLUMNS) {
+    if (engine === 'firefox' && !firefox) results[id].error = 'no Firefox-family browser found (set BENCH_FIREFOX or install firefox-esr)';
+  }
   const run = async (id, mode) => {
     const dir = join(work, id);
     await mkdir(dir, { recursive: true });
-    const once = await runOnce(id, mode, browser.path, dir);
+    const once = await runOnce(id, mode, pathFor(id), dir);
     const column = results[id];
     column.procs.push(...once.procs);
     Object.assign(column.metrics, once.metrics);
@@ -177,7 +184,7 @@ async function main() {
   const procs = COLUMNS.flatMap(({ id }) => results[id].procs);
 
   console.log(`\n${textReport(results)}\n`);
-  await writeFile(join(root, 'BENCHMARKS.md'), markdownReport(results, machineInfo(browser)));
+  await writeFile(join(root, 'BENCHMARKS.md'), markdownReport(results, machineInfo(browser, firefox)));
   console.log(`Wrote BENCHMARKS.md (${((Date.now() - started) / 1000).toFixed(0)} s in all).`);
 
   // Every browser process a runner saw must be gone by now.

@@ -4,6 +4,9 @@
 //   3. makes sure a Chromium-family browser is installed. If none is, and this is
 //      Debian/Ubuntu with apt-get and we are root (or have passwordless sudo), it
 //      installs Debian's `chromium`; otherwise it says how to install one and stops.
+//   4. with --with-firefox (npm test): the same for a Firefox-family browser (Debian's
+//      `firefox-esr`), except that a machine where that cannot be done only gets a warning:
+//      the tests then skip their Firefox pass (and fail in CI, where it must run).
 // Uses only Node's standard library, so it can run before `npm install`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,29 +37,46 @@ run(process.execPath, [join(root, 'scripts', 'build.js'), '--quiet'], 'building'
 
 // 3. a browser
 const { findBrowser } = await import(pathToFileURL(join(root, 'dist', 'src', 'browser', 'find.js')).href);
-const findChromium = () => findBrowser({ forceEngine: 'chromium', argv: [] }).catch((error) => error);
+const findEngine = (engine) => findBrowser({ forceEngine: engine, argv: [] }).catch((error) => error);
 
-let found = await findChromium();
-if (found instanceof Error) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const hasApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
-  const sudoOk = !isRoot && hasApt && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
-  if (hasApt && (isRoot || sudoOk)) {
-    const prefix = isRoot ? [] : ['sudo', '-n'];
-    const apt = (args) => {
-      const [command, ...rest] = [...prefix, 'apt-get', ...args];
-      run(command, rest, 'installing a browser');
-    };
-    console.log('[setup] No Chromium-family browser found; installing Debian\'s chromium with apt-get (one time).');
-    process.env.DEBIAN_FRONTEND = 'noninteractive';
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const hasApt = process.platform === 'linux' && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+const sudoOk = !isRoot && hasApt && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+let aptUpdated = false;
+/** Installs a Debian package with apt-get; returns false (having said why) if it cannot. */
+function aptInstall(pkg, mustWork) {
+  if (!hasApt || !(isRoot || sudoOk)) return false;
+  const prefix = isRoot ? [] : ['sudo', '-n'];
+  const apt = (args) => {
+    const [command, ...rest] = [...prefix, 'apt-get', ...args];
+    if (mustWork) return run(command, rest, `installing ${pkg}`);
+    return spawnSync(command, rest, { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' }).status === 0;
+  };
+  process.env.DEBIAN_FRONTEND = 'noninteractive';
+  if (!aptUpdated) {
     apt(['update', '-qq']);
-    apt(['install', '-y', '-qq', 'chromium']);
-    found = await findChromium();
+    aptUpdated = true;
   }
+  return apt(['install', '-y', '-qq', pkg]) !== false;
+}
+
+let found = await findEngine('chromium');
+if (found instanceof Error) {
+  console.log('[setup] No Chromium-family browser found; installing Debian\'s chromium with apt-get (one time).');
+  if (aptInstall('chromium', true)) found = await findEngine('chromium');
   if (found instanceof Error) {
     console.error(`[setup] ${found.message}`);
     process.exit(1);
   }
+}
+if (process.argv.includes('--with-firefox')) {
+  let firefox = await findEngine('firefox');
+  if (firefox instanceof Error) {
+    console.log('[setup] No Firefox-family browser found; trying Debian\'s firefox-esr with apt-get (one time).');
+    if (aptInstall('firefox-esr', false)) firefox = await findEngine('firefox');
+  }
+  if (firefox instanceof Error) console.warn(`[setup] The Firefox end-to-end tests will be skipped: ${firefox.message.split('\n')[0]}`);
+  else say(`Firefox-family browser for the tests: ${firefox.name} at ${firefox.path}`);
 }
 say(`browser: ${found.name} at ${found.path}`);
 try {

@@ -1,15 +1,12 @@
 // Picks the engine for the browser that was found: the one place above the protocol code
-// that knows which engines exist. Firefox (WebDriver BiDi) is not implemented yet.
+// that knows which engines exist.
 import type { FoundBrowser } from '../browser/find.js';
-import { launchChromium, type ChromiumLaunchOptions } from './chromium/engine.js';
-import type { Engine } from './types.js';
+import { launchChromium } from './chromium/engine.js';
+import { launchFirefox } from './firefox/engine.js';
+import type { Engine, EngineLaunchOptions } from './types.js';
 
-export type LaunchOptions = ChromiumLaunchOptions;
+export type LaunchOptions = EngineLaunchOptions;
 
-export async function launchEngine(browser: FoundBrowser, options: Omit<LaunchOptions, 'browser'>): Promise<Engine> {
-  if (browser.engine === 'chromium') return launchChromium({ ...options, browser });
-  throw new Error(
-    `${browser.name} (${browser.path}) is a Firefox-family browser, which this version of gluon-ts cannot drive yet. ` +
-      `Install a Chromium-family browser (Chrome, Chromium, Edge, Brave, Vivaldi) or choose one with --chromium / forceEngine: 'chromium'.`,
-  );
+export async function launchEngine(browser: FoundBrowser, options: LaunchOptions): Promise<Engine> {
+  return browser.engine === 'firefox' ? launchFirefox({ ...options, browser }) : launchChromium({ ...options, browser });
 }

@@ -33,6 +33,20 @@ export interface NavigationRequest {
   topFrame: boolean;
 }
 
+/** What every engine's launch takes (each engine turns it into its browser's flags and prefs). */
+export interface EngineLaunchOptions {
+  profileDir: string;
+  /** The profile folder is temporary: delete it too if Node goes away with the browser open. */
+  temporaryProfile?: boolean;
+  headless: boolean;
+  windowSize?: [number, number];
+  /** false (default): mixed content blocked; 'mixed' or true: allowed. */
+  allowHTTP?: false | 'mixed' | true;
+  userAgent?: string;
+  devtools?: boolean;
+  extraArgs?: string[];
+}
+
 export interface EngineVersions {
   /** e.g. `Chrome/156.0.8078.79` split: product version. */
   product: string;
@@ -43,6 +57,26 @@ export interface EngineVersions {
   /** JS engine name. */
   jsEngineName: 'v8' | 'spidermonkey';
   userAgent: string;
+}
+
+/** Print options, as Gluon documents them (Chromium's headless options); lengths in inches. */
+export interface PdfOptions {
+  landscape?: boolean;
+  displayHeaderFooter?: boolean;
+  printBackground?: boolean;
+  /** Scale of the page's rendering, 0.1 to 2. */
+  scale?: number;
+  /** Paper size in inches (default 8.5 x 11). */
+  paperWidth?: number;
+  paperHeight?: number;
+  /** Margins in inches (default 0.4 each). */
+  margins?: { top?: number; bottom?: number; left?: number; right?: number };
+  /** One-based pages, e.g. '1-5, 8, 11-13'; '' for all. */
+  pageRanges?: string;
+  headerTemplate?: string;
+  footerTemplate?: string;
+  /** Use the page's CSS @page size over paperWidth / paperHeight. */
+  preferCSSPageSize?: boolean;
 }
 
 export interface EngineEvents {
@@ -83,6 +117,8 @@ export interface Engine {
   reload(ignoreCache?: boolean): Promise<void>;
   on<K extends keyof EngineEvents>(event: K, handler: (info: EngineEvents[K]) => void): () => void;
   screenshot(): Promise<Uint8Array>;
+  /** The page as a PDF document. */
+  printToPDF(options: PdfOptions): Promise<Uint8Array>;
   /** Protocol passthrough (Window.cdp): to the page, or to the browser as a whole. */
   raw(method: string, params?: object, opts?: { browser?: boolean }): Promise<unknown>;
   readonly closed: boolean;

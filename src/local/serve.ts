@@ -12,7 +12,9 @@ import { mimeTypeFor } from './mime.js';
  * Default Content-Security-Policy for HTML served from a local folder.
  * The app's own origin may do everything (inline scripts and styles included);
  * images, media, fonts, styles and fetch/WebSocket may reach https (plus data:/blob:);
- * scripts and frames may only come from the app itself.
+ * scripts and frames may only come from the app itself. `http:` URLs are refused rather than
+ * upgraded: no `upgrade-insecure-requests`, which Firefox also applies to ws://127.0.0.1 (the
+ * IPC data channel), turning it into a wss:// connection that cannot work.
  */
 export const DEFAULT_CSP: string = [
   "default-src 'self'",
@@ -27,7 +29,6 @@ export const DEFAULT_CSP: string = [
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",
-  'upgrade-insecure-requests',
 ].join('; ');
 
 /**

@@ -1,7 +1,7 @@
 // The Window object open() returns: ipc, page, versions, close/closed and events.
 // Engine-neutral: everything goes through the Engine interface.
 import type { FoundBrowser } from '../browser/find.js';
-import type { Engine, EngineEvents } from '../engine/types.js';
+import type { Engine, EngineEvents, PdfOptions } from '../engine/types.js';
 import type { IpcConnection } from './connect.js';
 import { createIpc } from '../ipc/facade.js';
 import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
@@ -22,6 +22,8 @@ export interface PageApi {
   reload(ignoreCache?: boolean): Promise<void>;
   /** PNG bytes of what the window shows. */
   screenshot(): Promise<Uint8Array>;
+  /** The page as a PDF (a Buffer), with Gluon's options (Chromium's headless ones; lengths in inches). */
+  printToPDF(options?: PdfOptions): Promise<Buffer>;
 }
 
 export interface WindowEvents {
@@ -107,6 +109,11 @@ export function createWindow(o: {
     screenshot: async () => {
       await o.navigated;
       return engine.screenshot();
+    },
+    printToPDF: async (options = {}) => {
+      await o.navigated;
+      const bytes = await engine.printToPDF({ ...options });
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
   };
 

@@ -4,6 +4,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as Gluon from '../../src/index.js';
 
+/**
+ * The engine this run tests: GLUON_TEST_ENGINE=firefox runs the whole suite on a Firefox-family
+ * browser (npm test runs it once per engine). Every open() of the tests, and of the apps they
+ * start as child processes, finds that browser through GLUON_BROWSER.
+ */
+export const ENGINE: 'chromium' | 'firefox' = process.env.GLUON_TEST_ENGINE === 'firefox' ? 'firefox' : 'chromium';
+if (ENGINE === 'firefox' && !process.env.GLUON_BROWSER) {
+  const { findBrowser } = await import('../../src/browser/find.js');
+  process.env.GLUON_BROWSER = (await findBrowser({ forceEngine: 'firefox', argv: [] })).path;
+}
+
 /** The repository root (tests run from dist/test/e2e). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const fixture = (...parts: string[]) => join(repoRoot, 'test', 'fixtures', ...parts);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Window } from '../../src/index.js';
-import { openFixture, sleep, waitFor } from './helpers.js';
+import { ENGINE, openFixture, sleep, waitFor } from './helpers.js';
 
 let win: Window;
 before(async () => {
@@ -18,7 +18,7 @@ test('window.Gluon exists before the first page script runs, with Gluon.versions
   const v = early.versions;
   for (const key of ['gluon', 'node', 'browser', 'browserType', 'product', 'builder']) assert.equal(typeof v[key], 'string', key);
   assert.equal(v.node, process.versions.node);
-  assert.equal(v.browserType, 'chromium');
+  assert.equal(v.browserType, ENGINE);
   assert.equal(v.js.node, process.versions.v8);
   assert.match(v.js.browser, /^\d+\.\d+/);
   assert.deepEqual(v.embedded, { node: false, browser: false });
@@ -157,9 +157,10 @@ test('after a reload the store is there before page scripts, and IPC works again
 test('a backend send pending while the page reloads rejects with a clear error', async () => {
   await win.page.eval(`Gluon.ipc.on('hang', () => new Promise(() => {}))`);
   const pending = win.ipc.send('hang');
+  const rejected = assert.rejects(pending, { name: 'IPCClosedError', message: /reloaded or navigated/ });
   await sleep(50);
   await win.page.reload();
-  await assert.rejects(pending, { name: 'IPCClosedError', message: /reloaded or navigated/ });
+  await rejected;
   await waitFor(win, 'window.moduleResult');
 });
 

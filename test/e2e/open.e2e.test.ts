@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as Gluon from '../../src/index.js';
-import { fixture, openFixture, repoRoot, runNode, sleep, waitFor } from './helpers.js';
+import { ENGINE, fixture, openFixture, repoRoot, runNode, sleep, waitFor } from './helpers.js';
 
 let work: string;
 let appDir: string;
@@ -249,13 +249,13 @@ test('opening a second window on a profile that is in use fails at once, saying 
 
 test('the user picks the browser on the command line or with GLUON_BROWSER, as in Gluon', async () => {
   const { findBrowser } = await import('../../src/browser/find.js');
-  const chromium = await findBrowser({ forceEngine: 'chromium', argv: [] });
+  const chosen = await findBrowser({ forceEngine: ENGINE, argv: [], env: { ...process.env, GLUON_BROWSER: '' } });
   const env = { ...process.env, GLUON_HEADLESS: '1' };
   const runs: [string[], NodeJS.ProcessEnv][] = [
-    [[`--${chromium.id}`], env],
-    [[`--browser=${chromium.id}`], env],
-    [[`--browser=${chromium.id},${chromium.path}`], env],
-    [[], { ...env, GLUON_BROWSER: chromium.path }],
+    [[`--${chosen.id}`], env],
+    [[`--browser=${chosen.id}`], env],
+    [[`--browser=${chosen.id},${chosen.path}`], env],
+    [[], { ...env, GLUON_BROWSER: chosen.path }],
   ];
   for (const [args, runEnv] of runs) {
     const { code, stdout, stderr } = await runNode(fixture('seed', 'expose.mjs'), args, { cwd: fixture('seed'), env: runEnv });
@@ -294,9 +294,15 @@ test("what the app does right after `await open()` is in place before the page's
   }
 });
 
-test('a Firefox-family browser is refused with a clear message until the Firefox engine exists', async (t) => {
+test('node app.js --firefox runs a Gluon app on Firefox, --chromium on Chromium', async (t) => {
   const { findBrowser } = await import('../../src/browser/find.js');
-  const firefox = await findBrowser({ forceEngine: 'firefox', argv: [], env: {} }).catch(() => undefined);
+  const firefox = await findBrowser({ forceEngine: 'firefox', argv: [] }).catch(() => undefined);
   if (!firefox) return t.skip('no Firefox-family browser installed');
-  await assert.rejects(Gluon.open(fixture('app'), { headless: true, forceBrowser: firefox.path }), /Firefox-family browser.*cannot drive yet.*--chromium/s);
+  const env = { ...process.env, GLUON_HEADLESS: '1', GLUON_DEBUG: 'window' };
+  for (const [flag, family] of [['--firefox', /using (Firefox|LibreWolf|Waterfox|Floorp)[^\n]* at /], ['--chromium', /using Chromium at /]] as const) {
+    const { code, stdout, stderr } = await runNode(fixture('seed', 'expose.mjs'), [flag], { cwd: fixture('seed'), env });
+    assert.equal(code, 0, `${flag}: ${stderr}`);
+    assert.match(stderr, family, flag);
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop() ?? ''), { result: { theme: 'dark', source: 'config.json' } }, flag);
+  }
 });

@@ -4,12 +4,12 @@
 // script, serving and navigation policy and navigates to the app.
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { chromiumArgs, type ChromiumArgsOptions } from '../../browser/chromium.js';
+import { chromiumArgs } from '../../browser/chromium.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger } from '../../log.js';
 import type {
-  Engine, EngineEvents, EngineVersions, MessageSource, NavigationRequest, ServedRequest, ServedResponse,
+  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, ServedRequest, ServedResponse,
 } from '../types.js';
 import { CdpConnection, CdpError } from './cdp.js';
 import { PipeTransport } from './pipe.js';
@@ -22,12 +22,8 @@ const LAUNCH_TIMEOUT = 30_000;
 /** The app window starts on this empty document (Chromium ignores --app=about:blank), then navigates to the app. */
 const BLANK_START = 'data:text/html,';
 
-/** What launchChromium needs: the browser found, plus Chromium's command-line options. */
-export type ChromiumLaunchOptions = Omit<ChromiumArgsOptions, 'startUrl' | 'asRoot'> & {
-  browser: FoundBrowser;
-  /** The profile folder is temporary: delete it too if Node goes away with the browser open. */
-  temporaryProfile?: boolean;
-};
+/** What launchChromium needs: the browser found, plus the engine-neutral launch options. */
+export type ChromiumLaunchOptions = EngineLaunchOptions & { browser: FoundBrowser };
 
 interface ContextInfo extends MessageSource {
   id: number;
@@ -299,12 +295,22 @@ export class ChromiumEngine implements Engine {
     return Buffer.from(data, 'base64');
   }
 
+  async printToPDF(options: PdfOptions): Promise<Uint8Array> {
+    const { margins, ...rest } = options;
+    const { data } = await this.cdp.send('Page.printToPDF', {
+      ...rest,
+      ...(margins ? { marginTop: margins.top, marginBottom: margins.bottom, marginLeft: margins.left, marginRight: margins.right } : {}),
+    }, this.sessionId);
+    return Buffer.from(data, 'base64');
+  }
+
   raw(method: string, params?: object, opts: { browser?: boolean } = {}): Promise<unknown> {
     return this.cdp.send(method, params, opts.browser ? undefined : this.sessionId);
   }
 
   close(): Promise<void> {
-    if (!this.closing) this.closing = this.shutDown();
+    // Deferred a microtask, so a close() made by a 'close' listener finds this one under way.
+    this.closing ??= Promise.resolve().then(() => this.shutDown());
     return this.closing;
   }
 

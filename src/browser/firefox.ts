@@ -1,0 +1,110 @@
+// Firefox's command line and profile for an app window driven over WebDriver BiDi: the
+// remote agent on a port the OS picks (loopback only), a profile whose prefs keep the
+// browser quiet (no first-run pages, telemetry, update or safe-browsing traffic) and whose
+// userChrome.css hides the browser's own toolbars, so the window shows only the app.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface FirefoxArgsOptions {
+  profileDir: string;
+  headless: boolean;
+  extraArgs?: string[];
+}
+
+export function firefoxArgs(o: FirefoxArgsOptions): string[] {
+  const args = ['--remote-debugging-port=0', '--no-remote', '--profile', o.profileDir];
+  if (o.headless) args.push('--headless');
+  if (o.extraArgs) args.push(...o.extraArgs);
+  args.push('about:blank');
+  return args;
+}
+
+export interface FirefoxProfileOptions {
+  /** false (default): mixed content blocked; 'mixed' or true: allowed. */
+  allowHTTP?: false | 'mixed' | true;
+  userAgent?: string;
+  /** [width, height] of the first window (Firefox ignores --width/--height for it; xulstore.json does not). */
+  windowSize?: [number, number];
+}
+
+/** Prefs written to user.js on every launch (user.js wins over what the profile saved). */
+export function firefoxPrefs(o: FirefoxProfileOptions = {}): Record<string, string | number | boolean> {
+  const prefs: Record<string, string | number | boolean> = {
+    // The app window: no browser chrome (userChrome.css), no first-run or what's-new pages.
+    'toolkit.legacyUserProfileCustomizations.stylesheets': true,
+    'browser.shell.checkDefaultBrowser': false,
+    'browser.startup.page': 0,
+    'browser.startup.homepage': 'about:blank',
+    'browser.startup.homepage_override.mstone': 'ignore',
+    'startup.homepage_welcome_url': 'about:blank',
+    'startup.homepage_welcome_url.additional': '',
+    'browser.aboutwelcome.enabled': false,
+    'browser.newtabpage.enabled': false,
+    'browser.tabs.warnOnClose': false,
+    'browser.sessionstore.resume_from_crash': false,
+    'browser.warnOnQuit': false,
+    'browser.uitour.enabled': false,
+    'browser.translations.automaticallyPopup': false,
+    // Nothing phones home.
+    'datareporting.policy.dataSubmissionEnabled': false,
+    'datareporting.healthreport.uploadEnabled': false,
+    'toolkit.telemetry.enabled': false,
+    'toolkit.telemetry.unified': false,
+    'toolkit.telemetry.archive.enabled': false,
+    'app.normandy.enabled': false,
+    'app.shield.optoutstudies.enabled': false,
+    'app.update.auto': false,
+    'app.update.checkInstallTime': false,
+    'extensions.update.enabled': false,
+    'extensions.getAddons.cache.enabled': false,
+    'browser.safebrowsing.malware.enabled': false,
+    'browser.safebrowsing.phishing.enabled': false,
+    'browser.safebrowsing.downloads.enabled': false,
+    'browser.safebrowsing.blockedURIs.enabled': false,
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+    'browser.search.update': false,
+    'browser.ping-centre.telemetry': false,
+    'browser.newtabpage.activity-stream.feeds.telemetry': false,
+    'browser.contentblocking.report.lockwise.enabled': false,
+    // Autoplay as in Chromium's app windows.
+    'media.autoplay.default': 0,
+    'media.autoplay.blocking_policy': 0,
+  };
+  if (o.allowHTTP === true || o.allowHTTP === 'mixed') {
+    prefs['security.mixed_content.block_active_content'] = false;
+    prefs['security.mixed_content.block_display_content'] = false;
+  } else {
+    prefs['security.mixed_content.block_display_content'] = true;
+  }
+  if (o.userAgent) prefs['general.useragent.override'] = o.userAgent;
+  return prefs;
+}
+
+/**
+ * Hides the tab strip, navigation bar, bookmarks bar, menu bar, title bar and sidebars of every
+ * window: the page starts at the window's top edge (checked on Firefox ESR 153 under Xvfb).
+ */
+export const APP_WINDOW_CSS = `/* Written by gluon-ts: the window shows only the app. */
+#TabsToolbar, #nav-bar, #PersonalToolbar, #titlebar, #toolbar-menubar,
+#sidebar-box, #sidebar-main, #sidebar-splitter, #sidebar-launcher-splitter { visibility: collapse !important; }
+#navigator-toolbox { border: none !important; }
+`;
+
+/** Writes user.js, chrome/userChrome.css and (for a window size) xulstore.json into the profile folder. */
+export async function prepareFirefoxProfile(dir: string, o: FirefoxProfileOptions = {}): Promise<void> {
+  await mkdir(join(dir, 'chrome'), { recursive: true });
+  const prefs = Object.entries(firefoxPrefs(o))
+    .map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});`)
+    .join('\n');
+  const writes = [
+    writeFile(join(dir, 'user.js'), `// Written by gluon-ts on every launch.\n${prefs}\n`),
+    writeFile(join(dir, 'chrome', 'userChrome.css'), APP_WINDOW_CSS),
+  ];
+  if (o.windowSize) {
+    const [width, height] = o.windowSize.map((n) => String(Math.round(n)));
+    const store = { 'chrome://browser/content/browser.xhtml': { 'main-window': { width, height, sizemode: 'normal' } } };
+    writes.push(writeFile(join(dir, 'xulstore.json'), JSON.stringify(store)));
+  }
+  await Promise.all(writes);
+}

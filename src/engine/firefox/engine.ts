@@ -1,0 +1,475 @@
+// The Engine interface on Firefox-family browsers, over WebDriver BiDi on the remote agent's
+// loopback WebSocket (Firefox 141+ has no CDP). Launch: a prepared profile, the window on
+// about:blank, one BiDi session held by us; then the window layer adds its init script,
+// serving and navigation policy and navigates to the app.
+//
+// Page -> backend: a preload script hands the page a BiDi `channel` function under a random
+// global name (the page bootstrap takes and deletes it); each call arrives as `script.message`
+// naming the realm it came from. Backend -> page: `script.callFunction` in the top-level
+// document's realm.
+import { randomBytes } from 'node:crypto';
+import type * as Bidi from 'webdriver-bidi-protocol';
+import { firefoxArgs, prepareFirefoxProfile } from '../../browser/firefox.js';
+import type { FoundBrowser } from '../../browser/find.js';
+import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
+import { logger, warnOnce } from '../../log.js';
+import type {
+  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, ServedRequest, ServedResponse,
+} from '../types.js';
+import { BidiConnection, BidiError, type BidiEvents } from './bidi.js';
+import { fromRemoteValue } from './values.js';
+
+const log = logger('browser');
+
+const LAUNCH_TIMEOUT = 30_000;
+const START_URL = 'about:blank';
+
+export type FirefoxLaunchOptions = EngineLaunchOptions & { browser: FoundBrowser };
+
+interface RealmInfo {
+  origin: string;
+  context: string;
+  sandbox?: string;
+}
+
+export async function launchFirefox(options: FirefoxLaunchOptions): Promise<FirefoxEngine> {
+  const { browser } = options;
+  await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize });
+  const args = firefoxArgs({ profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs });
+  log('launching', browser.path, args.join(' '));
+  let announce!: (url: string) => void;
+  const listening = new Promise<string>((resolve) => (announce = resolve));
+  const proc = spawnBrowser(browser.path, args, {
+    pipe: false,
+    onStderr: (line) => {
+      const match = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(line);
+      if (match) announce(match[1]!);
+    },
+  });
+  const unregister = killAllOnExit(proc, options.temporaryProfile ? options.profileDir : undefined);
+  proc.exited.then(unregister, unregister);
+
+  const failed = (why: string) =>
+    /already running|not responding|profile.*(locked|in use)/i.test(proc.stderrTail())
+      ? new Error(
+          `Could not start ${browser.name}: its profile folder ${options.profileDir} is in use by another window ` +
+            `of this app (or by a browser still running from it). One browser profile serves one window at a time: ` +
+            `close the other window, or open this one with { incognito: true } or another { dataPath }.`,
+        )
+      : new Error(
+          `Could not start ${browser.name} (${browser.path}): ${why}.\n` +
+            `What it printed last:\n${proc.stderrTail().split('\n').slice(-15).join('\n') || '(nothing)'}\n` +
+            `Try running it by hand with --headless to see why, or choose another browser with GLUON_BROWSER or --browser=NAME.`,
+        );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(failed(`its remote agent did not answer within ${LAUNCH_TIMEOUT / 1000} s`)), LAUNCH_TIMEOUT);
+    proc.exited.then(({ code, signal }) => reject(failed(`it exited during start-up (code ${code}, signal ${signal})`)));
+  });
+  giveUp.catch(() => {});
+  let bidi: BidiConnection | undefined;
+  try {
+    const url = await Promise.race([listening, giveUp]);
+    // Only loopback: the agent's default, and what we connect to.
+    if (!/^ws:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(url)) throw failed(`its remote agent listens on ${url}, not on loopback`);
+    bidi = await Promise.race([BidiConnection.connect(`${url}/session`), giveUp]);
+    return await Promise.race([FirefoxEngine.start(bidi, proc, browser), giveUp]);
+  } catch (error) {
+    bidi?.close();
+    await proc.kill(500).catch(() => {});
+    throw error instanceof BidiError ? failed(error.message) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class FirefoxEngine implements Engine {
+  readonly name = 'firefox' as const;
+  readonly pageSendName = `__gluon_send_${randomBytes(6).toString('hex')}`;
+  readonly pageReceiveName = `__gluon_receive_${randomBytes(6).toString('hex')}`;
+  private readonly channel = `gluon-${randomBytes(8).toString('hex')}`;
+  private readonly realms = new Map<string, RealmInfo>();
+  private topRealm: string | undefined;
+  private readonly served = new Map<string, (req: ServedRequest) => Promise<ServedResponse>>();
+  private navigationPolicy: ((nav: NavigationRequest) => boolean) | undefined;
+  private intercept: string | undefined;
+  private interceptUpdate: Promise<void> = Promise.resolve();
+  private pageMessageHandler: (text: string, from: MessageSource) => void = () => {};
+  private readonly listeners: { [K in keyof EngineEvents]: Set<(info: EngineEvents[K]) => void> } = {
+    document: new Set(), load: new Set(), close: new Set(),
+  };
+  private currentUrl = START_URL;
+  /** URLs whose navigation the policy refused, so navigate() can say so. */
+  private readonly blocked = new Set<string>();
+  private closeReason: string | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly bidi: BidiConnection,
+    readonly process: BrowserProcess,
+    private readonly context: string,
+    readonly versions: EngineVersions,
+  ) {}
+
+  static async start(bidi: BidiConnection, proc: BrowserProcess, browser: FoundBrowser): Promise<FirefoxEngine> {
+    const session = await bidi.send('session.new', { capabilities: {} });
+    const caps = session.capabilities as Record<string, unknown>;
+    const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
+    const top = contexts[0]?.context;
+    if (!top) throw new Error('the browser has no window');
+    const version = String(caps.browserVersion ?? '');
+    const engine = new FirefoxEngine(bidi, proc, top, {
+      product: version,
+      engine: version,
+      // SpiderMonkey is versioned with Firefox.
+      jsEngine: version,
+      jsEngineName: 'spidermonkey',
+      userAgent: String(caps.userAgent ?? ''),
+    });
+    log(`attached to ${browser.name} ${version} (context ${top})`);
+    await engine.listen();
+    return engine;
+  }
+
+  private async listen(): Promise<void> {
+    const { bidi } = this;
+    bidi.on('script.realmCreated', (realm) => {
+      if (realm.type !== 'window') return;
+      const info: RealmInfo = { origin: realm.origin, context: realm.context, sandbox: realm.sandbox };
+      this.realms.set(realm.realm, info);
+      if (info.context === this.context && !info.sandbox) {
+        this.topRealm = realm.realm;
+        this.emit('document', { url: this.currentUrl, realm: realm.realm });
+      }
+    });
+    bidi.on('script.realmDestroyed', ({ realm }) => {
+      this.realms.delete(realm);
+      if (this.topRealm === realm) this.topRealm = undefined;
+    });
+    bidi.on('script.message', ({ channel, data, source }) => {
+      if (channel !== this.channel) return;
+      if (data.type !== 'string') return log('dropped a page message that is not a string');
+      const from = this.realms.get(source.realm);
+      if (!from) return log('dropped a page message from an unknown realm');
+      const topFrame = from.context === this.context && !from.sandbox;
+      this.pageMessageHandler(data.value, { origin: from.origin, topFrame, realm: source.realm });
+    });
+    bidi.on('browsingContext.navigationStarted', ({ context, url }) => {
+      if (context === this.context) this.currentUrl = url;
+    });
+    bidi.on('browsingContext.fragmentNavigated', ({ context, url }) => {
+      if (context === this.context) this.currentUrl = url;
+    });
+    bidi.on('browsingContext.load', ({ context, url }) => {
+      if (context === this.context && url !== START_URL) this.emit('load', { url });
+    });
+    bidi.on('browsingContext.contextDestroyed', ({ context }) => {
+      if (context === this.context) this.markClosed('the window was closed');
+    });
+    bidi.on('network.beforeRequestSent', (params) => {
+      if (params.isBlocked) void this.onRequest(params);
+    });
+    bidi.onClose((reason) => this.markClosed(reason));
+    this.process.exited.then(({ code, signal }) =>
+      this.markClosed(`the browser exited (${signal ? `signal ${signal}` : `code ${code}`})`),
+    );
+
+    await Promise.all([
+      bidi.send('session.subscribe', {
+        events: [
+          'script.message', 'script.realmCreated', 'script.realmDestroyed',
+          'browsingContext.navigationStarted', 'browsingContext.fragmentNavigated', 'browsingContext.load',
+          'browsingContext.contextDestroyed', 'network.beforeRequestSent',
+        ],
+      }),
+      // The page's way to the backend: a function under a random global name, which the
+      // bootstrap (the next preload script) takes and deletes before any page script runs.
+      bidi.send('script.addPreloadScript', {
+        functionDeclaration: `(send) => { Object.defineProperty(globalThis, ${JSON.stringify(this.pageSendName)}, { value: (text) => { send(text); }, configurable: true, writable: true, enumerable: false }); }`,
+        arguments: [{ type: 'channel', value: { channel: this.channel } }],
+      }),
+    ]);
+  }
+
+  // ------------------------------------------------------------------ Engine
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  async addInitScript(source: string): Promise<() => Promise<void>> {
+    const { script } = await this.bidi.send('script.addPreloadScript', { functionDeclaration: `() => {\n${source}\n}` });
+    // Like Chromium's runImmediately: the document already there gets it too.
+    if (this.topRealm) {
+      await this.bidi.send('script.evaluate', {
+        expression: source, target: { realm: this.topRealm }, awaitPromise: false, resultOwnership: 'none',
+      }).catch(() => {});
+    }
+    return async () => {
+      if (!this.closed) await this.bidi.send('script.removePreloadScript', { script });
+    };
+  }
+
+  async evaluate<T = unknown>(expression: string, opts: { awaitPromise?: boolean } = {}): Promise<T> {
+    const result = await this.bidi.send('script.evaluate', {
+      expression,
+      target: { context: this.context },
+      awaitPromise: opts.awaitPromise ?? true,
+      resultOwnership: 'none',
+      userActivation: true,
+    });
+    if (result.type === 'exception') {
+      const details = result.exceptionDetails;
+      const match = /^(\w*): ([\s\S]*)$/.exec(details.text);
+      const error = new Error(match ? match[2] : details.text);
+      if (match?.[1]) error.name = match[1];
+      const frames = details.stackTrace?.callFrames ?? [];
+      error.stack = `${error.name}: ${error.message}\n    --- the page's stack ---\n${frames
+        .map((f) => `    at ${f.functionName || '<anonymous>'} (${f.url}:${f.lineNumber + 1}:${f.columnNumber + 1})`)
+        .join('\n')}`;
+      throw error;
+    }
+    return fromRemoteValue(result.result) as T;
+  }
+
+  onPageMessage(handler: (text: string, from: MessageSource) => void): void {
+    this.pageMessageHandler = handler;
+  }
+
+  async postToPage(text: string): Promise<void> {
+    const realm = this.topRealm;
+    if (!realm) throw new Error('the page has no document to receive messages');
+    await this.bidi.send('script.callFunction', {
+      functionDeclaration: `function (text) { globalThis[${JSON.stringify(this.pageReceiveName)}](text); }`,
+      arguments: [{ type: 'string', value: text }],
+      target: { realm },
+      awaitPromise: false,
+      resultOwnership: 'none',
+    });
+  }
+
+  async serve(origin: string, handler: (req: ServedRequest) => Promise<ServedResponse>): Promise<void> {
+    this.served.set(origin, handler);
+    await this.updateInterception();
+  }
+
+  async grantLoopback(origin: string): Promise<boolean> {
+    // Firefox 153 does not apply Local Network Access to WebSockets by default, nor to a document
+    // we serve (it has no IP address space); granting this one permission to this one origin
+    // keeps the channel open where a later version or a pref turns it on, without a prompt.
+    try {
+      await this.bidi.send('permissions.setPermission', { descriptor: { name: 'loopback-network' }, state: 'granted', origin });
+    } catch (error) {
+      // A Firefox that does not know the permission has no Local Network Access to pass.
+      log('could not grant loopback-network (fine on a Firefox without Local Network Access):', String(error));
+    }
+    return true;
+  }
+
+  async setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): Promise<void> {
+    this.navigationPolicy = allow;
+    await this.updateInterception();
+  }
+
+  async navigate(url: string): Promise<void> {
+    this.blocked.delete(url);
+    // Settles once the new document exists (its realm is created), like Chromium's
+    // Page.navigate, or fails with the navigation.
+    const settled = new Promise<void>((resolve, reject) => {
+      const offs = [
+        this.bidi.on('script.realmCreated', (realm) => {
+          if (realm.type === 'window' && realm.context === this.context && !realm.sandbox && realm.origin !== 'null') done();
+        }),
+        this.bidi.on('browsingContext.navigationFailed', ({ context, url: failed }) => {
+          if (context === this.context) done(this.navigationError(failed ?? url));
+        }),
+        this.onClose(() => done()),
+      ];
+      const done = (error?: Error) => {
+        offs.forEach((off) => off());
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    settled.catch(() => {});
+    try {
+      await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' });
+    } catch (error) {
+      throw this.blocked.has(url) ? this.navigationError(url) : new Error(`Could not load ${url}: ${(error as Error).message}`);
+    }
+    await settled;
+  }
+
+  async reload(ignoreCache = false): Promise<void> {
+    // Firefox 153 refuses the ignoreCache argument ("not supported yet"): a plain reload then.
+    // (A local app's files come from the backend, never from the HTTP cache, either way.)
+    await this.bidi.send('browsingContext.reload', { context: this.context, wait: 'none', ...(ignoreCache ? { ignoreCache } : {}) })
+      .catch((error: unknown) => {
+        if (!(error instanceof BidiError) || error.code !== 'unsupported operation') throw error;
+        return this.bidi.send('browsingContext.reload', { context: this.context, wait: 'none' });
+      });
+  }
+
+  on<K extends keyof EngineEvents>(event: K, handler: (info: EngineEvents[K]) => void): () => void {
+    const set = this.listeners[event] as Set<(info: EngineEvents[K]) => void>;
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  async screenshot(): Promise<Uint8Array> {
+    const { data } = await this.bidi.send('browsingContext.captureScreenshot', { context: this.context });
+    return Buffer.from(data, 'base64');
+  }
+
+  async printToPDF(options: PdfOptions): Promise<Uint8Array> {
+    if (options.displayHeaderFooter || options.headerTemplate || options.footerTemplate) {
+      warnOnce('firefoxPdfHeader', 'printToPDF: Firefox cannot print header or footer templates; the PDF has none.');
+    }
+    const cm = (inches: number | undefined, fallback: number) => (inches ?? fallback) * 2.54;
+    const { margins = {} } = options;
+    const ranges = (options.pageRanges ?? '').split(',').map((part) => part.trim()).filter(Boolean)
+      .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    const { data } = await this.bidi.send('browsingContext.print', {
+      context: this.context,
+      background: options.printBackground ?? false,
+      orientation: options.landscape ? 'landscape' : 'portrait',
+      scale: options.scale ?? 1,
+      // Chromium applies `scale` as given; Firefox only does so without shrink-to-fit.
+      shrinkToFit: false,
+      page: { width: cm(options.paperWidth, 8.5), height: cm(options.paperHeight, 11) },
+      margin: { top: cm(margins.top, 0.4), bottom: cm(margins.bottom, 0.4), left: cm(margins.left, 0.4), right: cm(margins.right, 0.4) },
+      ...(ranges.length ? { pageRanges: ranges } : {}),
+    });
+    return Buffer.from(data, 'base64');
+  }
+
+  raw(method: string, params: object = {}): Promise<unknown> {
+    return this.bidi.send(method, params);
+  }
+
+  close(): Promise<void> {
+    // Deferred a microtask, so a close() made by a 'close' listener finds this one under way.
+    this.closing ??= Promise.resolve().then(() => this.shutDown());
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private onClose(handler: () => void): () => void {
+    return this.on('close', handler);
+  }
+
+  private navigationError(url: string): Error {
+    return this.blocked.has(url)
+      ? new Error(`Navigation to ${url} was blocked by the allowNavigation option`)
+      : new Error(`Could not load ${url}`);
+  }
+
+  private async shutDown(): Promise<void> {
+    this.markClosed('the window was closed by the app');
+    if (!this.process.hasExited) {
+      // Ask politely (lets Firefox write its profile), then make sure.
+      await Promise.race([this.bidi.send('browser.close', {}).catch(() => {}), delay(1000)]);
+      this.bidi.close();
+      await Promise.race([this.process.exited, delay(2000)]);
+      await this.process.kill(2000);
+    } else {
+      this.bidi.close();
+    }
+  }
+
+  private markClosed(reason: string): void {
+    if (this.closeReason) return;
+    this.closeReason = reason;
+    this.topRealm = undefined;
+    log('closed:', reason);
+    this.emit('close', { reason });
+  }
+
+  private emit<K extends keyof EngineEvents>(event: K, info: EngineEvents[K]): void {
+    for (const handler of this.listeners[event] as Set<(info: EngineEvents[K]) => void>) {
+      try {
+        handler(info);
+      } catch (error) {
+        log(`a ${event} handler threw:`, String((error as Error)?.stack ?? error));
+      }
+    }
+  }
+
+  /** One intercept for this window: the served origins, or every request when a navigation policy is set. */
+  private updateInterception(): Promise<void> {
+    this.interceptUpdate = this.interceptUpdate.then(async () => {
+      const previous = this.intercept;
+      const urlPatterns: Bidi.Network.UrlPattern[] | undefined = this.navigationPolicy
+        ? undefined
+        : [...this.served.keys()].map((origin) => {
+          const { protocol, hostname, port } = new URL(origin);
+          return { type: 'pattern' as const, protocol: protocol.slice(0, -1), hostname, ...(port ? { port } : {}) };
+        });
+      if (urlPatterns?.length === 0) return;
+      const { intercept } = await this.bidi.send('network.addIntercept', {
+        phases: ['beforeRequestSent'],
+        contexts: [this.context],
+        ...(urlPatterns ? { urlPatterns } : {}),
+      });
+      this.intercept = intercept;
+      if (previous) await this.bidi.send('network.removeIntercept', { intercept: previous }).catch(() => {});
+    });
+    return this.interceptUpdate;
+  }
+
+  private async onRequest(params: BidiEvents['network.beforeRequestSent']): Promise<void> {
+    const { request } = params;
+    const id = request.request;
+    const send = (method: string, body: object) =>
+      this.bidi.send(method, { request: id, ...body }).catch((error) => log(`${method} failed:`, String(error)));
+    try {
+      const topFrame = params.context === this.context;
+      if (params.navigation !== null && topFrame && this.navigationPolicy && !this.navigationPolicy({ url: request.url, topFrame })) {
+        log('blocked a navigation to', request.url);
+        this.blocked.add(request.url);
+        return void (await send('network.failRequest', {}));
+      }
+      const handler = this.served.get(safeOrigin(request.url));
+      if (!handler) return void (await send('network.continueRequest', {}));
+      const headers: Record<string, string> = {};
+      for (const { name, value } of request.headers) headers[name] = value.type === 'string' ? value.value : Buffer.from(value.value, 'base64').toString();
+      const response = await handler({ method: request.method, url: request.url, headers });
+      await send('network.provideResponse', {
+        statusCode: response.status,
+        reasonPhrase: REASONS[response.status] ?? 'OK',
+        headers: Object.entries(response.headers).map(([name, value]) => ({ name, value: { type: 'string', value: String(value) } })),
+        body: { type: 'base64', value: Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('base64') },
+      });
+    } catch (error) {
+      log('request handling failed for', request.url, String(error));
+      await send('network.provideResponse', {
+        statusCode: 500,
+        reasonPhrase: 'Internal Server Error',
+        headers: [{ name: 'Content-Type', value: { type: 'string', value: 'text/plain; charset=utf-8' } }],
+        body: { type: 'string', value: 'Internal error while serving this file' },
+      });
+    }
+  }
+}
+
+const REASONS: Record<number, string> = {
+  200: 'OK', 204: 'No Content', 206: 'Partial Content', 304: 'Not Modified', 400: 'Bad Request', 403: 'Forbidden',
+  404: 'Not Found', 405: 'Method Not Allowed', 414: 'URI Too Long', 500: 'Internal Server Error',
+};
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
