@@ -2,21 +2,43 @@
 // remote agent on a port the OS picks (loopback only), a profile whose prefs keep the
 // browser quiet (no first-run pages, telemetry, update or safe-browsing traffic) and whose
 // userChrome.css hides the browser's own toolbars, so the window shows only the app.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface FirefoxArgsOptions {
   profileDir: string;
   headless: boolean;
   extraArgs?: string[];
+  /** The page the window opens with (default about:blank). */
+  startUrl?: string;
 }
 
 export function firefoxArgs(o: FirefoxArgsOptions): string[] {
   const args = ['--remote-debugging-port=0', '--no-remote', '--profile', o.profileDir];
   if (o.headless) args.push('--headless');
   if (o.extraArgs) args.push(...o.extraArgs);
-  args.push('about:blank');
+  args.push(o.startUrl ?? 'about:blank');
   return args;
+}
+
+/**
+ * The version of the Firefox installed at `path`, from the application.ini beside its real
+ * executable (Linux, Windows) or in the app bundle's Resources (macOS); undefined if there is
+ * none there (a wrapper script, say).
+ */
+export function firefoxVersion(path: string): string | undefined {
+  try {
+    const dir = dirname(realpathSync(path));
+    for (const ini of [join(dir, 'application.ini'), join(dir, '..', 'Resources', 'application.ini')]) {
+      if (!existsSync(ini)) continue;
+      const version = /^Version=(\S+)$/m.exec(readFileSync(ini, 'utf8'))?.[1];
+      if (version) return version;
+    }
+  } catch {
+    // not readable: the caller asks the browser
+  }
+  return undefined;
 }
 
 export interface FirefoxProfileOptions {
@@ -40,6 +62,8 @@ export function firefoxPrefs(o: FirefoxProfileOptions = {}): Record<string, stri
     'startup.homepage_welcome_url.additional': '',
     'browser.aboutwelcome.enabled': false,
     'browser.newtabpage.enabled': false,
+    // Otherwise a hidden, preloaded new-tab page appears as a second top-level context.
+    'browser.newtab.preload': false,
     'browser.tabs.warnOnClose': false,
     'browser.sessionstore.resume_from_crash': false,
     'browser.warnOnQuit': false,

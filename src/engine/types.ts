@@ -35,6 +35,11 @@ export interface NavigationRequest {
 
 /** What every engine's launch takes (each engine turns it into its browser's flags and prefs). */
 export interface EngineLaunchOptions {
+  /**
+   * The URL the window will load first, with navigate(startUrl). An engine may start loading it
+   * during the browser's own start-up, as long as the document gets nothing before that call.
+   */
+  startUrl?: string;
   profileDir: string;
   /** The profile folder is temporary: delete it too if Node goes away with the browser open. */
   temporaryProfile?: boolean;
@@ -56,7 +61,6 @@ export interface EngineVersions {
   jsEngine: string;
   /** JS engine name. */
   jsEngineName: 'v8' | 'spidermonkey';
-  userAgent: string;
 }
 
 /** Print options, as Gluon documents them (Chromium's headless options); lengths in inches. */

@@ -115,6 +115,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   log('profile:', profile);
 
   const engine: Engine = await launchEngine(browser, {
+    startUrl,
     profileDir: profile,
     temporaryProfile: incognito !== undefined,
     headless,

@@ -31,7 +31,8 @@ interface ContextInfo extends MessageSource {
 
 export async function launchChromium(options: ChromiumLaunchOptions): Promise<ChromiumEngine> {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const { browser, temporaryProfile, ...commandLine } = options;
+  // The app's URL is not started here: Chromium's first navigation would leave before interception is on.
+  const { browser, temporaryProfile, startUrl: _startUrl, ...commandLine } = options;
   const args = chromiumArgs({ ...commandLine, startUrl: BLANK_START, asRoot });
   log('launching', browser.path, args.join(' '));
   const proc = spawnBrowser(browser.path, args, { pipe: true });
@@ -111,7 +112,6 @@ export class ChromiumEngine implements Engine {
       engine: productVersion,
       jsEngine: version.jsVersion,
       jsEngineName: 'v8',
-      userAgent: version.userAgent,
     });
     log(`attached to ${browser.name} ${productVersion} (target ${target})`);
     await engine.listen();

@@ -8,8 +8,7 @@
 // naming the realm it came from. Backend -> page: `script.callFunction` in the top-level
 // document's realm.
 import { randomBytes } from 'node:crypto';
-import type * as Bidi from 'webdriver-bidi-protocol';
-import { firefoxArgs, prepareFirefoxProfile } from '../../browser/firefox.js';
+import { firefoxArgs, firefoxVersion, prepareFirefoxProfile } from '../../browser/firefox.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger, warnOnce } from '../../log.js';
@@ -23,6 +22,8 @@ const log = logger('browser');
 
 const LAUNCH_TIMEOUT = 30_000;
 const START_URL = 'about:blank';
+/** How long navigate() waits for the start page launched on the command line before asking again. */
+const START_WAIT = 15_000;
 
 export type FirefoxLaunchOptions = EngineLaunchOptions & { browser: FoundBrowser };
 
@@ -35,7 +36,7 @@ interface RealmInfo {
 export async function launchFirefox(options: FirefoxLaunchOptions): Promise<FirefoxEngine> {
   const { browser } = options;
   await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize });
-  const args = firefoxArgs({ profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs });
+  const args = firefoxArgs({ profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs, startUrl: options.startUrl });
   log('launching', browser.path, args.join(' '));
   let announce!: (url: string) => void;
   const listening = new Promise<string>((resolve) => (announce = resolve));
@@ -73,7 +74,7 @@ export async function launchFirefox(options: FirefoxLaunchOptions): Promise<Fire
     // Only loopback: the agent's default, and what we connect to.
     if (!/^ws:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(url)) throw failed(`its remote agent listens on ${url}, not on loopback`);
     bidi = await Promise.race([BidiConnection.connect(`${url}/session`), giveUp]);
-    return await Promise.race([FirefoxEngine.start(bidi, proc, browser), giveUp]);
+    return await Promise.race([FirefoxEngine.start(bidi, proc, browser, options.startUrl), giveUp]);
   } catch (error) {
     bidi?.close();
     await proc.kill(500).catch(() => {});
@@ -92,8 +93,6 @@ export class FirefoxEngine implements Engine {
   private topRealm: string | undefined;
   private readonly served = new Map<string, (req: ServedRequest) => Promise<ServedResponse>>();
   private navigationPolicy: ((nav: NavigationRequest) => boolean) | undefined;
-  private intercept: string | undefined;
-  private interceptUpdate: Promise<void> = Promise.resolve();
   private pageMessageHandler: (text: string, from: MessageSource) => void = () => {};
   private readonly listeners: { [K in keyof EngineEvents]: Set<(info: EngineEvents[K]) => void> } = {
     document: new Set(), load: new Set(), close: new Set(),
@@ -101,38 +100,73 @@ export class FirefoxEngine implements Engine {
   private currentUrl = START_URL;
   /** URLs whose navigation the policy refused, so navigate() can say so. */
   private readonly blocked = new Set<string>();
+  /** The window's top-level browsing context, known once the window exists. */
+  private context = '';
+  private readonly hasContext: Promise<void>;
+  private contextFound!: () => void;
+  /**
+   * Launched with the app's URL on the command line: its document request is held here
+   * (unanswered) until navigate() is called for it, so nothing of the app runs before the
+   * window layer is ready, yet the browser starts loading it during its own start-up.
+   */
+  private holdingStart: boolean;
+  private readonly startUrl: string | undefined;
+  private heldStart: BidiEvents['network.beforeRequestSent'] | undefined;
   private closeReason: string | undefined;
   private closing: Promise<void> | undefined;
+
+  versions: EngineVersions = { product: '', engine: '', jsEngine: '', jsEngineName: 'spidermonkey' };
 
   private constructor(
     private readonly bidi: BidiConnection,
     readonly process: BrowserProcess,
-    private readonly context: string,
-    readonly versions: EngineVersions,
-  ) {}
+    startUrl: string | undefined,
+  ) {
+    this.holdingStart = startUrl !== undefined;
+    this.startUrl = startUrl;
+    this.hasContext = new Promise((resolve) => (this.contextFound = resolve));
+  }
 
-  static async start(bidi: BidiConnection, proc: BrowserProcess, browser: FoundBrowser): Promise<FirefoxEngine> {
-    const session = await bidi.send('session.new', { capabilities: {} });
-    const caps = session.capabilities as Record<string, unknown>;
-    const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
-    const top = contexts[0]?.context;
-    if (!top) throw new Error('the browser has no window');
-    const version = String(caps.browserVersion ?? '');
-    const engine = new FirefoxEngine(bidi, proc, top, {
-      product: version,
-      engine: version,
-      // SpiderMonkey is versioned with Firefox.
-      jsEngine: version,
-      jsEngineName: 'spidermonkey',
-      userAgent: String(caps.userAgent ?? ''),
-    });
-    log(`attached to ${browser.name} ${version} (context ${top})`);
+  /**
+   * Starts the session and the window's set-up. Firefox answers session.new only once its idle
+   * start-up tasks are over (a second or more), but runs the commands sent behind it at once: so
+   * they are all sent together, and nothing waits for that answer. The version comes from the
+   * install's application.ini, else from the user agent (major.minor), else from the session.
+   */
+  static async start(bidi: BidiConnection, proc: BrowserProcess, browser: FoundBrowser, startUrl?: string): Promise<FirefoxEngine> {
+    const session = bidi.send('session.new', { capabilities: {} });
+    session.catch(() => {});
+    const engine = new FirefoxEngine(bidi, proc, startUrl);
     await engine.listen();
+    const version = firefoxVersion(browser.path) ?? (await engine.userAgentVersion())
+      ?? String(((await session).capabilities as Record<string, unknown>).browserVersion ?? '');
+    // SpiderMonkey is versioned with Firefox.
+    engine.versions = { product: version, engine: version, jsEngine: version, jsEngineName: 'spidermonkey' };
+    log(`attached to ${browser.name} ${version} (context ${engine.context})`);
     return engine;
+  }
+
+  /** `153.0` from the window's user agent (`... Firefox/153.0`), or undefined. */
+  private async userAgentVersion(): Promise<string | undefined> {
+    const result = await this.bidi.send('script.evaluate', {
+      expression: 'navigator.userAgent', target: { context: this.context }, awaitPromise: false, resultOwnership: 'none',
+    }).catch(() => undefined);
+    const agent = result?.type === 'success' && result.result.type === 'string' ? result.result.value : '';
+    return /(?:Firefox|rv:)\/?([\d.]+)/.exec(agent)?.[1];
+  }
+
+  /** Sets the window's context once: from the tree, a contextCreated event or its first request. */
+  private foundContext(context: string): void {
+    if (this.context) return;
+    this.context = context;
+    this.contextFound();
   }
 
   private async listen(): Promise<void> {
     const { bidi } = this;
+    bidi.on('browsingContext.contextCreated', ({ context, parent }) => {
+      if (!parent) this.foundContext(context);
+    });
     bidi.on('script.realmCreated', (realm) => {
       if (realm.type !== 'window') return;
       const info: RealmInfo = { origin: realm.origin, context: realm.context, sandbox: realm.sandbox };
@@ -167,7 +201,13 @@ export class FirefoxEngine implements Engine {
       if (context === this.context) this.markClosed('the window was closed');
     });
     bidi.on('network.beforeRequestSent', (params) => {
-      if (params.isBlocked) void this.onRequest(params);
+      if (!params.isBlocked) return;
+      if (params.navigation !== null && params.context && !this.context) this.foundContext(params.context);
+      if (this.holdingStart && params.navigation !== null && params.context === this.context && !this.heldStart) {
+        this.heldStart = params;
+        return;
+      }
+      void this.onRequest(params);
     });
     bidi.onClose((reason) => this.markClosed(reason));
     this.process.exited.then(({ code, signal }) =>
@@ -177,11 +217,14 @@ export class FirefoxEngine implements Engine {
     await Promise.all([
       bidi.send('session.subscribe', {
         events: [
-          'script.message', 'script.realmCreated', 'script.realmDestroyed',
+          'script.message', 'script.realmCreated', 'script.realmDestroyed', 'browsingContext.contextCreated',
           'browsingContext.navigationStarted', 'browsingContext.fragmentNavigated', 'browsingContext.load',
           'browsingContext.contextDestroyed', 'network.beforeRequestSent',
         ],
       }),
+      // Every request passes through onRequest (served origins, the navigation policy, the held
+      // start document); set before the window exists, so the very first request is caught.
+      bidi.send('network.addIntercept', { phases: ['beforeRequestSent'] }),
       // The page's way to the backend: a function under a random global name, which the
       // bootstrap (the next preload script) takes and deletes before any page script runs.
       bidi.send('script.addPreloadScript', {
@@ -189,6 +232,10 @@ export class FirefoxEngine implements Engine {
         arguments: [{ type: 'channel', value: { channel: this.channel } }],
       }),
     ]);
+    // The window may not exist yet (getTree then lists nothing): its contextCreated event will come.
+    const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
+    if (contexts[0]) this.foundContext(contexts[0].context);
+    await this.hasContext;
   }
 
   // ------------------------------------------------------------------ Engine
@@ -254,7 +301,6 @@ export class FirefoxEngine implements Engine {
 
   async serve(origin: string, handler: (req: ServedRequest) => Promise<ServedResponse>): Promise<void> {
     this.served.set(origin, handler);
-    await this.updateInterception();
   }
 
   async grantLoopback(origin: string): Promise<boolean> {
@@ -272,11 +318,14 @@ export class FirefoxEngine implements Engine {
 
   async setNavigationPolicy(allow: (nav: NavigationRequest) => boolean): Promise<void> {
     this.navigationPolicy = allow;
-    await this.updateInterception();
   }
 
   async navigate(url: string): Promise<void> {
     this.blocked.delete(url);
+    const held = this.holdingStart ? this.heldStart : undefined;
+    const wasHolding = this.holdingStart;
+    this.holdingStart = false;
+    this.heldStart = undefined;
     // Settles once the new document exists (its realm is created), like Chromium's
     // Page.navigate, or fails with the navigation.
     const settled = new Promise<void>((resolve, reject) => {
@@ -296,6 +345,17 @@ export class FirefoxEngine implements Engine {
       };
     });
     settled.catch(() => {});
+    if (held?.request.url === url || (!held && wasHolding && url === this.startUrl)) {
+      // Launched with this URL: its request has waited for this moment (or, not there yet, will be
+      // answered as it comes). Navigating again now would abort that load (NS_BINDING_ABORTED).
+      if (held) void this.onRequest(held);
+      const fallback = setTimeout(() => {
+        log('the start page did not load; navigating to it');
+        this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' }).catch(() => {});
+      }, START_WAIT);
+      return settled.finally(() => clearTimeout(fallback));
+    }
+    if (held) void this.onRequest(held);
     try {
       await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' });
     } catch (error) {
@@ -398,28 +458,6 @@ export class FirefoxEngine implements Engine {
         log(`a ${event} handler threw:`, String((error as Error)?.stack ?? error));
       }
     }
-  }
-
-  /** One intercept for this window: the served origins, or every request when a navigation policy is set. */
-  private updateInterception(): Promise<void> {
-    this.interceptUpdate = this.interceptUpdate.then(async () => {
-      const previous = this.intercept;
-      const urlPatterns: Bidi.Network.UrlPattern[] | undefined = this.navigationPolicy
-        ? undefined
-        : [...this.served.keys()].map((origin) => {
-          const { protocol, hostname, port } = new URL(origin);
-          return { type: 'pattern' as const, protocol: protocol.slice(0, -1), hostname, ...(port ? { port } : {}) };
-        });
-      if (urlPatterns?.length === 0) return;
-      const { intercept } = await this.bidi.send('network.addIntercept', {
-        phases: ['beforeRequestSent'],
-        contexts: [this.context],
-        ...(urlPatterns ? { urlPatterns } : {}),
-      });
-      this.intercept = intercept;
-      if (previous) await this.bidi.send('network.removeIntercept', { intercept: previous }).catch(() => {});
-    });
-    return this.interceptUpdate;
   }
 
   private async onRequest(params: BidiEvents['network.beforeRequestSent']): Promise<void> {
