@@ -27,13 +27,15 @@ test('a local app moves its IPC to the data channel while messages flow, and non
     win.ipc.store.onChange(({ key, value, remote }) => {
       if (key === 'last' && remote) storeSeen.push(value as number);
     });
-    // The backend's own burst, from right after open() (held until the page is there).
+    // The backend's own burst, from right after open() (held until the page is there), until the
+    // data channel has carried some of it both ways (or 20 s); then the page stops too.
     let sent = 0;
     const started = Date.now();
-    while (Date.now() - started < 1500) {
+    while ((connection.counts.sentFast < 20 || connection.counts.receivedFast < 20) && Date.now() - started < 20_000) {
       for (let i = 0; i < 20; i++) void win.ipc.send('seq', sent++);
       await sleep(1);
     }
+    win.ipc.store.stop = true;
     const pageSent = await win.page.eval<number>('window.burst');
     await waitFor(win, `window.fromBackend.length >= ${sent}`, 10_000);
     for (let i = 0; i < 200 && fromPage.length < pageSent; i++) await sleep(10);

@@ -1,0 +1,72 @@
+// Who can reach the browser's remote protocol: on Chromium nobody (a pipe, no listening
+// socket); on Firefox only gluon-ts (a loopback socket whose one session it holds).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { ENGINE, liveBrowserPids, openFixture } from './helpers.js';
+
+/** TCP sockets in LISTEN state held by the processes `pids`, as `address:port` (Linux /proc). */
+async function listeningSockets(pids: number[]): Promise<string[]> {
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) inodes.add(inode);
+    }
+  }
+  const found: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A' || !inodes.has(fields[9])) continue; // 0A: LISTEN
+      const [address, port] = fields[1].split(':');
+      found.push(`${address}:${Number.parseInt(port, 16)}`);
+    }
+  }
+  return found;
+}
+
+test(`the browser's remote protocol is reachable by gluon-ts alone (${ENGINE})`, { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+  const win = await openFixture('app');
+  try {
+    await win.page.loaded;
+    win.ipc.ping = () => 'pong';
+    const pids = await liveBrowserPids(win.browser.pid);
+    const listening = await listeningSockets(pids);
+    if (ENGINE === 'chromium') {
+      assert.deepEqual(listening, [], 'Chromium listens on no TCP port: CDP goes over a pipe');
+    } else {
+      // One socket, on the IPv4 loopback address (0100007F in /proc's byte order), on the port Firefox picked.
+      const { ws_port: port } = JSON.parse(await readFile(join(win.browser.profile, 'WebDriverBiDiServer.json'), 'utf8'));
+      assert.deepEqual(listening, [`0100007F:${port}`]);
+      const url = `ws://127.0.0.1:${port}/session`;
+      // Another program: it can open the socket, but the one session is gluon-ts's.
+      const other = new WebSocket(url);
+      await new Promise((resolve, reject) => { other.once('open', resolve); other.once('error', reject); });
+      const reply = await new Promise<any>((resolve) => {
+        other.once('message', (data) => resolve(JSON.parse(String(data))));
+        other.send(JSON.stringify({ id: 1, method: 'session.new', params: { capabilities: {} } }));
+      });
+      assert.equal(reply.type, 'error');
+      assert.equal(reply.error, 'session not created');
+      assert.match(reply.message, /Maximum number of active sessions/);
+      other.close();
+      // A web page (any handshake with an Origin header) is turned away before it gets a socket.
+      const status = await new Promise<number | string>((resolve) => {
+        const page = new WebSocket(url, { origin: 'https://app.gluon.invalid' });
+        page.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        page.once('open', () => { resolve('open'); page.close(); });
+        page.once('error', () => resolve('error'));
+      });
+      assert.equal(status, 400);
+    }
+    assert.equal(await win.page.eval('Gluon.ipc.ping()'), 'pong', 'the window is unharmed');
+  } finally {
+    await win.close();
+  }
+});
