@@ -7,16 +7,19 @@
 export const METRICS = [
   { key: 'open', label: 'open() to first reply in the page (median of 3 launches)', unit: 'ms' },
   { key: 'launch', label: 'browser start to a first script in an empty page, no app, no IPC (median of 3)', unit: 'ms' },
-  { key: 'seqMedian', label: 'sequential call round trip, median (2000 calls)', unit: 'ms' },
-  { key: 'seqP99', label: 'sequential call round trip, p99', unit: 'ms' },
-  { key: 'seqMean', label: 'sequential call round trip, mean', unit: 'ms' },
-  { key: 'concurrent', label: '1000 concurrent calls, total (median of 5)', unit: 'ms' },
-  { key: 'echo1', label: '1 MB string echo page -> backend -> page (median of 3)', unit: 'ms' },
-  { key: 'echo10', label: '10 MB string echo (median of 3)', unit: 'ms' },
-  { key: 'sendMedian', label: 'backend -> page send round trip, median (1000 sequential)', unit: 'ms' },
-  { key: 'sendConcurrent', label: 'backend -> page 1000 concurrent sends, total (median of 3)', unit: 'ms' },
+  { key: 'seqMedian', label: 'sequential call round trip, median of 2000 calls', unit: 'ms' },
+  { key: 'seqP99', label: 'sequential call round trip, p99 of 2000 calls', unit: 'ms' },
+  { key: 'seqMean', label: 'sequential call round trip, mean of 2000 calls', unit: 'ms' },
+  { key: 'concurrent', label: '1000 concurrent calls, total', unit: 'ms' },
+  { key: 'echo1', label: '1 MB string echo page -> backend -> page', unit: 'ms' },
+  { key: 'echo10', label: '10 MB string echo', unit: 'ms' },
+  { key: 'sendMedian', label: 'backend -> page send round trip, median of 1000', unit: 'ms' },
+  { key: 'sendConcurrent', label: 'backend -> page 1000 concurrent sends, total', unit: 'ms' },
   { key: 'rss', label: 'backend RSS after the run (after a full GC)', unit: 'MB' },
 ];
+
+/** The metrics of the IPC runs: each is the median of the rounds (see scripts/bench.js). */
+export const IPC_METRICS = METRICS.map(({ key }) => key).filter((key) => key !== 'open' && key !== 'launch');
 
 /**
  * `browser`: which browser the column drives. `open: false`: the column takes no part in the
@@ -188,7 +191,7 @@ ${notes.length ? `\n${notes.map((note) => `- **${note}**`).join('\n')}\n` : ''}
 
 ${markdownTable(TARGET_HEADER, targetRows(results))}
 ${floorNote(results)}
-## Samples behind the medians (ms)
+## Samples behind the medians (ms; MB for RSS)
 
 ${markdownTable(['metric', ...titles(results)], sampleRows(results))}
 
@@ -196,6 +199,10 @@ ${markdownTable(['metric', ...titles(results)], sampleRows(results))}
 
 - Each column runs in its own fresh Node processes (\`bench/runner.js\`), so memory and state do not mix;
   \`scripts/bench.js\` runs them one after another and collects their results.
+- **Every IPC figure is the median of three runs**, each a fresh process (a launch, then all the IPC
+  measurements), the columns taking turns, so a slow spell of the shared machine does not fall on one
+  column only. The samples table lists the three runs' values. Within a run: the sequential figures
+  come from 2000 calls, "1000 concurrent calls" is the median of 5 rounds, the echoes of 3.
 - The app is \`bench/app/index.html\`, the same page for all three, loaded from its folder (gluon-ts and
   Gluon serve it through request interception, the raw floor opens it as a \`file://\` URL).
 - **open() to first reply**: wall-clock time from calling \`open()\` to the moment the page, which calls

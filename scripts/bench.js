@@ -1,7 +1,7 @@
 // The benchmark harness (npm run bench, after scripts/setup.js has built dist/):
 // runs bench/runner.js for each column (gluon-ts, Gluon 0.14, the raw CDP floor, gluon-ts on CDP only), always
 // in a fresh Node process: first three rounds of one launch per column, interleaved, for
-// open-to-first-reply, then one process per column for the IPC measurements. It collects
+// open-to-first-reply, then three rounds of one IPC process per column, interleaved too. It collects
 // the JSON lines they print, prints a table and writes BENCHMARKS.md at the repository root. A column that cannot run (Gluon not
 // installed, a crash, a timeout) is reported as unavailable, with why; the script still
 // finishes. Every browser a runner started is gone when it ends.
@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMON_SWITCHES, browserVersion, findBenchBrowser, findBenchFirefox } from '../bench/browser.js';
 import { alive, kill } from '../bench/procs.js';
-import { COLUMNS, markdownReport, textReport } from '../bench/report.js';
+import { COLUMNS, IPC_METRICS, markdownReport, textReport } from '../bench/report.js';
 import { RESULT_MARK } from '../bench/runner.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +21,7 @@ const RUNNER = join(root, 'bench', 'runner.js');
 /** Longest runs, so the whole bench ends even if a column hangs. */
 const TIMEOUTS = { open: 30_000, ipc: 120_000 };
 const OPEN_ROUNDS = 3;
+const IPC_ROUNDS = 3;
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -171,12 +172,29 @@ async function main() {
         }
       }
     }
-    // The IPC measurements: one process per column.
-    for (const { id, title } of COLUMNS) {
-      if (results[id].error) continue;
-      const t0 = Date.now();
-      const once = await run(id, 'ipc');
-      console.log(`  ${title} IPC: ${once.error ? `failed (${once.error.slice(0, 200)})` : 'done'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // The IPC measurements: one process per column and round, the columns taking turns, so a
+    // slow spell of the machine does not fall on one column only; each figure is the median of
+    // the rounds.
+    const ipcRuns = Object.fromEntries(COLUMNS.map(({ id }) => [id, []]));
+    for (let round = 1; round <= IPC_ROUNDS; round++) {
+      const line = [];
+      for (const { id, title } of COLUMNS) {
+        if (results[id].error) continue;
+        const t0 = Date.now();
+        const once = await run(id, 'ipc');
+        if (!once.error) ipcRuns[id].push(once.metrics);
+        line.push(`${title} ${once.error ? `failed (${once.error.slice(0, 200)})` : `${((Date.now() - t0) / 1000).toFixed(0)} s`}`);
+      }
+      console.log(`  IPC round ${round}: ${line.join(', ')}`);
+    }
+    for (const { id } of COLUMNS) {
+      for (const key of IPC_METRICS) {
+        const values = ipcRuns[id].map((metrics) => metrics[key]).filter((value) => typeof value === 'number');
+        if (values.length) {
+          results[id].metrics[key] = median(values);
+          results[id].samples[key] = values;
+        }
+      }
     }
   } finally {
     await rm(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => {});
