@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Endpoint } from '../../src/ipc/endpoint.js';
 import { createIpc } from '../../src/ipc/facade.js';
-import { Link, PIECE_CHARS, type FastChannel } from '../../src/ipc/link.js';
+import { FAST_PIECE_CHARS, Link, PIECE_CHARS, type FastChannel } from '../../src/ipc/link.js';
 
 const keepAlive = setInterval(() => {}, 1000);
 after(() => clearInterval(keepAlive));
@@ -43,7 +43,7 @@ function orderedChannel(deliver: (text: string) => void, maxDelay: number) {
 /** Two links joined by a control channel; `connectFast()` adds a fast channel each way. */
 function linkPair(o: { controlDelay?: number; fastDelay?: number } = {}) {
   const got = { a: [] as string[], b: [] as string[] };
-  const sent = { aControl: [] as string[], bControl: [] as string[] };
+  const sent = { aControl: [] as string[], bControl: [] as string[], aFast: [] as string[], bFast: [] as string[] };
   const a: Link = new Link({
     control: (text) => { sent.aControl.push(text); toB.send(text); },
     deliver: (frame) => got.a.push(frame),
@@ -58,8 +58,8 @@ function linkPair(o: { controlDelay?: number; fastDelay?: number } = {}) {
     connect() {
       const aToB = orderedChannel((text) => b.receiveFast(text), o.fastDelay ?? 1);
       const bToA = orderedChannel((text) => a.receiveFast(text), o.fastDelay ?? 1);
-      const channel = (way: typeof aToB): FastChannel => ({ send: (text) => way.send(text), close: () => way.cut() });
-      return { aSide: channel(aToB), bSide: channel(bToA), cut: () => { aToB.cut(); bToA.cut(); } };
+      const channel = (way: typeof aToB, log: string[]): FastChannel => ({ send: (text) => (log.push(text), way.send(text)), close: () => way.cut() });
+      return { aSide: channel(aToB, sent.aFast), bSide: channel(bToA, sent.bFast), cut: () => { aToB.cut(); bToA.cut(); } };
     },
   };
   return { a, b, got, sent, fast };
@@ -109,6 +109,10 @@ test('after the switch, frames (long ones as pieces) leave only on the fast chan
   assert.ok(sent.aControl.at(-1)!.startsWith('\u0002'));
   await sleep(30);
   assert.deepEqual(got.b, [frame(1), big, frame(2)]);
+  // In the fast channel's own, smaller pieces (Firefox reads messages over 64 KB far slower).
+  const pieces = sent.aFast.filter((text) => text.startsWith('\u0001'));
+  assert.equal(pieces.length, Math.ceil(big.length / FAST_PIECE_CHARS));
+  assert.ok(pieces.every((piece) => piece.length <= FAST_PIECE_CHARS + 40));
 });
 
 test('when the fast channel stops, frames go back to the control channel, still in order', async () => {
