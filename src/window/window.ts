@@ -133,7 +133,7 @@ export function createWindow(o: {
     },
     on: (event, handler) => engine.on(event, handler as (info: EngineEvents[typeof event]) => void),
   };
-  // Not public API: lets the test suite see which channel IPC uses.
-  Object.defineProperty(window, INTERNALS, { value: { connection: o.connection }, enumerable: false });
+  // Not public API: lets the test suite see which channel IPC uses, and reach the engine.
+  Object.defineProperty(window, INTERNALS, { value: { connection: o.connection, engine }, enumerable: false });
   return window;
 }

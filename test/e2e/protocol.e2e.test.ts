@@ -1,11 +1,15 @@
 // Who can reach the browser's remote protocol: on Chromium nobody (a pipe, no listening
-// socket); on Firefox only gluon-ts (a loopback socket whose one session it holds).
+// socket); on Firefox only gluon-ts (a loopback socket whose one session it holds). And on
+// Firefox, where backend -> page texts are aimed at the window rather than at one document,
+// that a text meant for a replaced document never reaches its successor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { ENGINE, liveBrowserPids, openFixture } from './helpers.js';
+import { encodeMessage, joinFrame } from '../../src/ipc/codec.js';
+import { INTERNALS } from '../../src/window/window.js';
+import { ENGINE, liveBrowserPids, openFixture, sleep, waitFor } from './helpers.js';
 
 /** TCP sockets in LISTEN state held by the processes `pids`, as `address:port` (Linux /proc). */
 async function listeningSockets(pids: number[]): Promise<string[]> {
@@ -66,6 +70,44 @@ test(`the browser's remote protocol is reachable by gluon-ts alone (${ENGINE})`,
       assert.equal(status, 400);
     }
     assert.equal(await win.page.eval('Gluon.ipc.ping()'), 'pong', 'the window is unharmed');
+  } finally {
+    await win.close();
+  }
+});
+
+test('Firefox: a backend -> page text meant for a document that was replaced is dropped by the new one', { skip: ENGINE !== 'firefox' && 'the Firefox engine only' }, async () => {
+  const win = await openFixture('app', { loopbackIPC: false });
+  try {
+    await win.page.loaded;
+    const engine = (win as any)[INTERNALS].engine;
+    // The id the current document drew in the preload script, once the engine has it.
+    const docId = async (not?: string): Promise<string> => {
+      for (let i = 0; i < 500; i++) {
+        const doc = engine.realms.get(engine.topRealm)?.doc;
+        if (doc && doc !== not) return doc;
+        await sleep(10);
+      }
+      throw new Error('the engine never learnt the document id');
+    };
+    // A store update, sent as the engine sends every text: to the window, tagged with a document id.
+    const post = (key: string, doc: string) => engine.bidi.send('script.callFunction', {
+      functionDeclaration: engine.guardedReceive,
+      arguments: [{ type: 'string', value: joinFrame([encodeMessage({ k: 'store', key, value: key })]) }, { type: 'string', value: doc }],
+      target: { context: engine.context },
+      awaitPromise: false,
+    });
+    const first = await docId();
+    await post('before', first);
+    await waitFor(win, 'Gluon.ipc.store.before === "before"');
+    await win.page.reload();
+    const second = await docId(first);
+    await post('stale', first);
+    await post('fresh', second);
+    await waitFor(win, 'Gluon.ipc.store.fresh === "fresh"');
+    assert.equal(await win.page.eval('Gluon.ipc.store.stale'), undefined, 'the text for the old document was dropped');
+    // And the normal path still works after the reload.
+    win.ipc.ping = () => 'pong';
+    assert.equal(await win.page.eval('Gluon.ipc.ping()'), 'pong');
   } finally {
     await win.close();
   }

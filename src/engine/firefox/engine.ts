@@ -31,7 +31,12 @@ interface RealmInfo {
   origin: string;
   context: string;
   sandbox?: string;
+  /** The id the document drew in the preload script (see postToPage). */
+  doc?: string;
 }
+
+/** The preload script's first message in each document: this mark, then the document's id. */
+const DOC_MARK = '\u0003gluon-doc:';
 
 export async function launchFirefox(options: FirefoxLaunchOptions): Promise<FirefoxEngine> {
   const { browser } = options;
@@ -88,6 +93,9 @@ export class FirefoxEngine implements Engine {
   readonly name = 'firefox' as const;
   readonly pageSendName = `__gluon_send_${randomBytes(6).toString('hex')}`;
   readonly pageReceiveName = `__gluon_receive_${randomBytes(6).toString('hex')}`;
+  /** The preload's function that passes a text to pageReceiveName if it is for this document. */
+  private readonly pageGuardName = `__gluon_guard_${randomBytes(6).toString('hex')}`;
+  private readonly guardedReceive = `(text, doc) => { globalThis[${JSON.stringify(this.pageGuardName)}](text, doc); }`;
   private readonly channel = `gluon-${randomBytes(8).toString('hex')}`;
   private readonly realms = new Map<string, RealmInfo>();
   private topRealm: string | undefined;
@@ -185,6 +193,11 @@ export class FirefoxEngine implements Engine {
       if (data.type !== 'string') return log('dropped a page message that is not a string');
       const from = this.realms.get(source.realm);
       if (!from) return log('dropped a page message from an unknown realm');
+      if (data.value.startsWith(DOC_MARK)) {
+        // The preload's first message in this document; any later one is not the preload's.
+        if (from.doc === undefined) from.doc = data.value.slice(DOC_MARK.length);
+        return;
+      }
       const topFrame = from.context === this.context && !from.sandbox;
       this.pageMessageHandler(data.value, { origin: from.origin, topFrame, realm: source.realm });
     });
@@ -227,8 +240,17 @@ export class FirefoxEngine implements Engine {
       bidi.send('network.addIntercept', { phases: ['beforeRequestSent'] }),
       // The page's way to the backend: a function under a random global name, which the
       // bootstrap (the next preload script) takes and deletes before any page script runs.
+      // Also the way in (see postToPage): each document draws an id, tells it to the backend
+      // first thing, and takes frames only when they carry it.
       bidi.send('script.addPreloadScript', {
-        functionDeclaration: `(send) => { Object.defineProperty(globalThis, ${JSON.stringify(this.pageSendName)}, { value: (text) => { send(text); }, configurable: true, writable: true, enumerable: false }); }`,
+        functionDeclaration: `(send) => {
+          const doc = String(Math.random()).slice(2) + String(Date.now());
+          const define = (name, value, taken) => Object.defineProperty(globalThis, name, { value, configurable: taken, writable: false, enumerable: false });
+          // The bootstrap takes (deletes) this one.
+          define(${JSON.stringify(this.pageSendName)}, (text) => { send(text); }, true);
+          define(${JSON.stringify(this.pageGuardName)}, (text, to) => { if (to === doc) globalThis[${JSON.stringify(this.pageReceiveName)}](text); }, false);
+          send(${JSON.stringify(DOC_MARK)} + doc);
+        }`,
         arguments: [{ type: 'channel', value: { channel: this.channel } }],
       }),
     ]);
@@ -287,16 +309,32 @@ export class FirefoxEngine implements Engine {
     this.pageMessageHandler = handler;
   }
 
+  /**
+   * Calls the page's receive function with one text. Firefox finds a target given as a context
+   * much faster than one given as a realm (a round trip ~0.5-1 ms shorter); but a context's
+   * document can change under a call in flight, so the text carries the id that the intended
+   * document told us, and the document's guard drops it if the id is not its own. Until that
+   * id is here, the call targets the realm.
+   */
   async postToPage(text: string): Promise<void> {
     const realm = this.topRealm;
     if (!realm) throw new Error('the page has no document to receive messages');
-    await this.bidi.send('script.callFunction', {
-      functionDeclaration: `function (text) { globalThis[${JSON.stringify(this.pageReceiveName)}](text); }`,
-      arguments: [{ type: 'string', value: text }],
-      target: { realm },
-      awaitPromise: false,
-      resultOwnership: 'none',
-    });
+    const doc = this.realms.get(realm)?.doc;
+    await this.bidi.send('script.callFunction', doc === undefined
+      ? {
+        functionDeclaration: `(text) => { globalThis[${JSON.stringify(this.pageReceiveName)}](text); }`,
+        arguments: [{ type: 'string', value: text }],
+        target: { realm },
+        awaitPromise: false,
+        resultOwnership: 'none',
+      }
+      : {
+        functionDeclaration: this.guardedReceive,
+        arguments: [{ type: 'string', value: text }, { type: 'string', value: doc }],
+        target: { context: this.context },
+        awaitPromise: false,
+        resultOwnership: 'none',
+      });
   }
 
   async serve(origin: string, handler: (req: ServedRequest) => Promise<ServedResponse>): Promise<void> {
