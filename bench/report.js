@@ -1,6 +1,6 @@
 // Turns the runners' results into the stdout table and the text of BENCHMARKS.md:
 // the metrics, the columns (gluon-ts, Gluon 0.14, the raw CDP floor, gluon-ts on CDP only,
-// gluon-ts on Firefox), the ratios gluon-ts / Gluon and Firefox / Chromium, and the issues'
+// gluon-ts on Firefox, and on Firefox's BiDi only), the ratios gluon-ts / Gluon and Firefox / Chromium, and the issues'
 // targets with pass or miss.
 
 /** The rows, in order: key (as the runners emit it), label, unit. */
@@ -31,12 +31,14 @@ export const COLUMNS = [
   { id: 'raw', title: 'raw CDP floor', browser: 'chromium' },
   { id: 'ours-cdp', title: 'gluon-ts, CDP only', browser: 'chromium', open: false },
   { id: 'ours-firefox', title: 'gluon-ts on Firefox', browser: 'firefox' },
+  { id: 'ours-bidi', title: 'gluon-ts on Firefox, BiDi only', browser: 'firefox', open: false },
 ];
 
 /** Ratio columns: column `of` divided by column `to`. */
 const RATIOS = [
   { title: 'gluon-ts / Gluon', of: 'ours', to: 'gluon' },
   { title: 'Firefox / Chromium', of: 'ours-firefox', to: 'ours' },
+  { title: 'same, protocol only', of: 'ours-bidi', to: 'ours-cdp' },
 ];
 
 /** The IPC figures the Firefox target covers (page-timed medians are left out: Firefox rounds its page timer to 1 ms). */
@@ -165,8 +167,9 @@ the same operations over bare CDP (\`bench/raw-cdp.js\`: a binding page -> Node,
 Node -> page, JSON text, messages of one microtask sent as one batch, like gluon-ts) with no framework.
 gluon-ts moves a local app's IPC onto its loopback data channel once the page is up; the column
 "CDP only" is gluon-ts with that channel turned off (\`loopbackIPC: false\`), as for a remote https
-site. The last column is gluon-ts driving Firefox over WebDriver BiDi (Gluon 0.14 cannot drive Firefox
-141 or newer at all: they have no CDP).
+site. The last two columns are gluon-ts driving Firefox over WebDriver BiDi (Gluon 0.14 cannot drive
+Firefox 141 or newer at all: they have no CDP), with its data channel and, again as for a remote site,
+without it ("BiDi only").
 
 **These figures come from one run on a noisy shared machine** (2 cores, other work running): read them
 as orders of magnitude and ratios, not as exact numbers. Regenerate this file with:

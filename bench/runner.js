@@ -1,5 +1,5 @@
 // One column of the bench, in its own process (so RSS and state do not mix):
-//   node bench/runner.js <ours|ours-cdp|ours-firefox|gluon|raw> <open|ipc> <browser path> <work dir>
+//   node bench/runner.js <ours|ours-cdp|ours-firefox|ours-bidi|gluon|raw> <open|ipc> <browser path> <work dir>
 // Drives bench/app/ through one framework and prints each result as a JSON line that
 // starts with RESULT_MARK on stdout (the frameworks may print their own lines too;
 // Gluon 0.14 logs to stdout). scripts/bench.js runs it and collects the lines.
@@ -23,12 +23,13 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-/** The three columns behind one small interface: open, expose, send, evaluate, close. */
+/** The columns behind one small interface: open, expose, send, evaluate, close. */
 async function adapterFor(framework, browserPath, workDir) {
-  if (framework === 'ours' || framework === 'ours-cdp' || framework === 'ours-firefox') {
+  if (framework.startsWith('ours')) {
     const Gluon = await import('gluon-ts');
-    const options = framework === 'ours-firefox'
-      ? { forceBrowser: browserPath } // Firefox: its own headless switch; the Chromium switches do not apply
+    const options = framework === 'ours-firefox' || framework === 'ours-bidi'
+      // Firefox: its own headless switch; the Chromium switches do not apply.
+      ? { forceBrowser: browserPath, loopbackIPC: framework === 'ours-firefox' }
       : { forceBrowser: browserPath, browserArgs: COMMON_SWITCHES, loopbackIPC: framework === 'ours' };
     return {
       open: () => Gluon.open(APP_DIR, { headless: true, incognito: true, ...options }),
