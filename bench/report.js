@@ -142,10 +142,12 @@ function markdownTable(header, rows) {
 
 /** Why a column has no (or partial) figures, one line per column. */
 function problems(results) {
-  return COLUMNS.filter(({ id }) => results[id]?.error).map(({ id, title }) => {
+  const failed = COLUMNS.filter(({ id }) => results[id]?.error).map(({ id, title }) => {
     const measured = Object.keys(results[id].metrics).length;
     return `${title}: ${measured ? 'partly unavailable' : 'unavailable'}: ${results[id].error}`;
   });
+  const retried = COLUMNS.flatMap(({ id, title }) => (results[id]?.retried ?? []).map((why) => `${title}: one run failed and was run again: ${why}`));
+  return [...failed, ...retried];
 }
 
 export function textReport(results) {

@@ -132,14 +132,21 @@ async function main() {
   console.log(`Benchmarking with ${browser.version ?? browser.name} (${browser.path}) and ${firefox ? `${firefox.version ?? firefox.name} (${firefox.path})` : 'no Firefox'}; this takes a few minutes.\n`);
 
   const work = await mkdtemp(join(tmpdir(), 'gluon-bench-'));
-  const results = Object.fromEntries(COLUMNS.map(({ id }) => [id, { metrics: {}, samples: {}, procs: [] }]));
+  const results = Object.fromEntries(COLUMNS.map(({ id }) => [id, { metrics: {}, samples: {}, procs: [], retried: [] }]));
   for (const { id, browser: engine } of COLUMNS) {
     if (engine === 'firefox' && !firefox) results[id].error = 'no Firefox-family browser found (set BENCH_FIREFOX or install firefox-esr)';
   }
+  // A run that fails (a hang, a crash) is run once more, and the report says so; a column
+  // whose second try fails too is reported unavailable from there on.
   const run = async (id, mode) => {
     const dir = join(work, id);
     await mkdir(dir, { recursive: true });
-    const once = await runOnce(id, mode, pathFor(id), dir);
+    let once = await runOnce(id, mode, pathFor(id), dir);
+    if (once.error) {
+      results[id].retried.push(`${mode === 'open' ? 'launch' : 'IPC run'}: ${once.error}`);
+      results[id].procs.push(...once.procs);
+      once = await runOnce(id, mode, pathFor(id), dir);
+    }
     const column = results[id];
     column.procs.push(...once.procs);
     Object.assign(column.metrics, once.metrics);
