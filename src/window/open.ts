@@ -14,6 +14,7 @@ import { logger, warnOnce } from '../log.js';
 import type { PageConfig } from '../page/bootstrap.js';
 import { callerDirectory } from './caller.js';
 import { connectIpc } from './connect.js';
+import { codeOf, onDomReady } from './resources.js';
 import { createWindow, type Window } from './window.js';
 import type { DefaultIpc, IpcSchema } from '../types/ipc.js';
 
@@ -58,6 +59,12 @@ export interface OpenOptions {
    * false keeps every message on the browser protocol and opens no port.
    */
   loopbackIPC?: boolean;
+  /**
+   * Code run in the page after each load (the first one, reloads, navigations), in the top-level
+   * frame, once its DOM is parsed and with `window.Gluon` there: a function (sent as its source,
+   * so it cannot use the backend's variables) or a string.
+   */
+  onLoad?: (() => unknown) | string;
 }
 
 export async function open<T extends IpcSchema = DefaultIpc>(url: string, options: OpenOptions = {}): Promise<Window<T>> {
@@ -67,6 +74,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   const allowNavigation = options.allowNavigation ?? 'same-origin';
   const localCSP = options.localCSP ?? DEFAULT_CSP;
   const ipcWait = options.ipcWait ?? 5000;
+  const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'));
 
   if (/^http:\/\//i.test(url) && allowHTTP !== true) {
     throw new Error(
@@ -154,6 +162,9 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
       },
     }));
     initScript.catch(() => {}); // awaited below
+    // After the bootstrap, so window.Gluon is there when it runs.
+    const onLoadScript = onLoad === undefined ? undefined : engine.addInitScript(onLoad);
+    onLoadScript?.catch(() => {}); // awaited below
     if (serveRoot) {
       const local = logger('local');
       const csp = lane ? withLoopbackSource(localCSP, lane.port) : localCSP;
@@ -165,6 +176,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
       return safeOrigin(next) === ipcOrigin;
     });
     await initScript;
+    await onLoadScript;
     // The app's code right after `await open()` (exposing functions, filling the store) runs
     // before the page does: navigation starts only once that synchronous continuation is over.
     // (Starting it earlier and holding the response back deadlocks: Chromium holds protocol

@@ -4,6 +4,7 @@ import type { FoundBrowser } from '../browser/find.js';
 import type { Engine, EngineEvents, PdfOptions } from '../engine/types.js';
 import type { IpcConnection } from './connect.js';
 import { createIpc } from '../ipc/facade.js';
+import { createResources, type ResourcesApi } from './resources.js';
 import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export interface VersionInfo {
@@ -56,6 +57,8 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   /** Which browser runs this window. */
   browser: BrowserInfo;
   page: PageApi;
+  /** CSS and JS added to the current page and to every later load (top-level frame only). */
+  resources: ResourcesApi;
   versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
   /** Closes the window and its browser; resolves when the browser has exited. */
   close(): Promise<void>;
@@ -122,6 +125,7 @@ export function createWindow(o: {
     cdp: { send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }) },
     browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid, profile: o.profile },
     page,
+    resources: createResources(engine),
     versions: {
       product: versionInfo(browser.name, engine.versions.product),
       engine: versionInfo(engine.name, engine.versions.engine),
