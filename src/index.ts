@@ -7,7 +7,7 @@ export { open, APP_ORIGIN } from './window/open.js';
 export type { OpenOptions } from './window/open.js';
 export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi } from './window/window.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';
-export type { PdfOptions } from './engine/types.js';
+export type { PdfOptions, RawEvent } from './engine/types.js';
 export type {
   IpcSchema,
   DefaultIpc,

@@ -33,6 +33,14 @@ export interface NavigationRequest {
   topFrame: boolean;
 }
 
+/** A protocol event as it came: CDP's `{ method, params, sessionId? }`, BiDi's `{ type: 'event', method, params }`. */
+export interface RawEvent {
+  method: string;
+  params: unknown;
+  sessionId?: string;
+  type?: 'event';
+}
+
 /** What every engine's launch takes (each engine turns it into its browser's flags and prefs). */
 export interface EngineLaunchOptions {
   /**
@@ -125,6 +133,8 @@ export interface Engine {
   printToPDF(options: PdfOptions): Promise<Uint8Array>;
   /** Protocol passthrough (Window.cdp): to the page, or to the browser as a whole. */
   raw(method: string, params?: object, opts?: { browser?: boolean }): Promise<unknown>;
+  /** Every protocol event named `method` (Window.cdp.on), as the protocol sent it. */
+  onRaw(method: string, handler: (message: RawEvent) => void): () => void;
   readonly closed: boolean;
   close(): Promise<void>;
 }

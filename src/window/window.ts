@@ -1,7 +1,7 @@
 // The Window object open() returns: ipc, page, versions, close/closed and events.
 // Engine-neutral: everything goes through the Engine interface.
 import type { FoundBrowser } from '../browser/find.js';
-import type { Engine, EngineEvents, PdfOptions } from '../engine/types.js';
+import type { Engine, EngineEvents, PdfOptions, RawEvent } from '../engine/types.js';
 import type { IpcConnection } from './connect.js';
 import { createIpc } from '../ipc/facade.js';
 import { createResources, type ResourcesApi } from './resources.js';
@@ -47,6 +47,12 @@ export interface BrowserInfo {
 export interface CdpApi {
   /** Sends a raw protocol command to the window's page (or to the browser with useSessionId = false). */
   send(method: string, params?: object, useSessionId?: boolean): Promise<any>;
+  /**
+   * Calls `handler` with each protocol event named `method`, as the protocol sent it
+   * (`{ method, params, sessionId? }`; on Firefox, BiDi's `{ type: 'event', method, params }`,
+   * for events the session is subscribed to). With `once`, only the first. Returns the unhook.
+   */
+  on(method: string, handler: (message: RawEvent) => void, once?: boolean): () => void;
 }
 
 export interface Window<T extends IpcSchema = DefaultIpc> {
@@ -122,7 +128,22 @@ export function createWindow(o: {
 
   const window: Window = {
     ipc: createIpc(endpoint, 'backend'),
-    cdp: { send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }) },
+    cdp: {
+      send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }),
+      on: (method, handler, once = false) => {
+        if (typeof method !== 'string' || typeof handler !== 'function') throw new TypeError('cdp.on(method, handler, once?): method must be a string and handler a function');
+        const unhook = engine.onRaw(method, (message) => {
+          if (once) unhook();
+          try {
+            handler(message);
+          } catch (error) {
+            // The app's own handler: said out loud, without breaking the protocol connection.
+            process.emitWarning(`Window.cdp.on('${method}') handler threw: ${(error as Error)?.stack ?? error}`, { code: 'GLUON_CDP_HANDLER' });
+          }
+        });
+        return unhook;
+      },
+    },
     browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid, profile: o.profile },
     page,
     resources: createResources(engine),

@@ -9,7 +9,7 @@ import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger } from '../../log.js';
 import type {
-  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, ServedRequest, ServedResponse,
+  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse,
 } from '../types.js';
 import { CdpConnection, CdpError } from './cdp.js';
 import { PipeTransport } from './pipe.js';
@@ -306,6 +306,12 @@ export class ChromiumEngine implements Engine {
 
   raw(method: string, params?: object, opts: { browser?: boolean } = {}): Promise<unknown> {
     return this.cdp.send(method, params, opts.browser ? undefined : this.sessionId);
+  }
+
+  onRaw(method: string, handler: (message: RawEvent) => void): () => void {
+    return this.cdp.onAny((name, params, sessionId) => {
+      if (name === method) handler(sessionId === undefined ? { method, params } : { method, params, sessionId });
+    });
   }
 
   close(): Promise<void> {

@@ -13,7 +13,7 @@ import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger, warnOnce } from '../../log.js';
 import type {
-  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, ServedRequest, ServedResponse,
+  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse,
 } from '../types.js';
 import { BidiConnection, BidiError, type BidiEvents } from './bidi.js';
 import { fromRemoteValue } from './values.js';
@@ -447,6 +447,12 @@ export class FirefoxEngine implements Engine {
 
   raw(method: string, params: object = {}): Promise<unknown> {
     return this.bidi.send(method, params);
+  }
+
+  onRaw(method: string, handler: (message: RawEvent) => void): () => void {
+    return this.bidi.onAny((name, params) => {
+      if (name === method) handler({ type: 'event', method, params });
+    });
   }
 
   close(): Promise<void> {
