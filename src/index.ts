@@ -5,9 +5,9 @@ import { PACKAGE_VERSION } from './window/open.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
 export type { OpenOptions } from './window/open.js';
-export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi } from './window/window.js';
+export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, ControlsApi } from './window/window.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';
-export type { PdfOptions, RawEvent } from './engine/types.js';
+export type { PdfOptions, RawEvent, WindowBounds } from './engine/types.js';
 export type {
   IpcSchema,
   DefaultIpc,

@@ -33,6 +33,20 @@ export interface NavigationRequest {
   topFrame: boolean;
 }
 
+export type WindowState = 'normal' | 'minimized' | 'maximized' | 'fullscreen';
+
+/** Where the OS window is and how big, in screen pixels; any may be left out. */
+export interface WindowBounds {
+  left?: number;
+  top?: number;
+  width?: number;
+  height?: number;
+}
+
+export interface WindowInfo extends Required<WindowBounds> {
+  state: WindowState;
+}
+
 /** A protocol event as it came: CDP's `{ method, params, sessionId? }`, BiDi's `{ type: 'event', method, params }`. */
 export interface RawEvent {
   method: string;
@@ -131,6 +145,9 @@ export interface Engine {
   screenshot(): Promise<Uint8Array>;
   /** The page as a PDF document. */
   printToPDF(options: PdfOptions): Promise<Uint8Array>;
+  /** The OS window: its state and, for 'normal', any of its bounds (screen pixels). */
+  setWindow(state: WindowState, bounds?: WindowBounds): Promise<void>;
+  getWindow(): Promise<WindowInfo>;
   /** Protocol passthrough (Window.cdp): to the page, or to the browser as a whole. */
   raw(method: string, params?: object, opts?: { browser?: boolean }): Promise<unknown>;
   /** Every protocol event named `method` (Window.cdp.on), as the protocol sent it. */

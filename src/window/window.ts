@@ -1,7 +1,7 @@
 // The Window object open() returns: ipc, page, versions, close/closed and events.
 // Engine-neutral: everything goes through the Engine interface.
 import type { FoundBrowser } from '../browser/find.js';
-import type { Engine, EngineEvents, PdfOptions, RawEvent } from '../engine/types.js';
+import type { Engine, EngineEvents, PdfOptions, RawEvent, WindowBounds } from '../engine/types.js';
 import type { IpcConnection } from './connect.js';
 import { createIpc } from '../ipc/facade.js';
 import { createResources, type ResourcesApi } from './resources.js';
@@ -55,6 +55,15 @@ export interface CdpApi {
   on(method: string, handler: (message: RawEvent) => void, once?: boolean): () => void;
 }
 
+/** The OS window, as Gluon's `Window.controls`. */
+export interface ControlsApi {
+  minimize(): Promise<void>;
+  /** Maximizes the window (a minimized one stays hidden until show()). */
+  maximize(): Promise<void>;
+  /** Shows (restores) the window, and moves or resizes it to any of `bounds` given (screen pixels). */
+  show(bounds?: WindowBounds): Promise<void>;
+}
+
 export interface Window<T extends IpcSchema = DefaultIpc> {
   /** The IPC with the page, typed by the app's description `T` (see src/types/ipc.ts). */
   ipc: BackendIpc<T>;
@@ -65,6 +74,8 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   page: PageApi;
   /** CSS and JS added to the current page and to every later load (top-level frame only). */
   resources: ResourcesApi;
+  /** Minimize, maximize, show and place the OS window. */
+  controls: ControlsApi;
   versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
   /** Closes the window and its browser; resolves when the browser has exited. */
   close(): Promise<void>;
@@ -147,6 +158,20 @@ export function createWindow(o: {
     browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid, profile: o.profile },
     page,
     resources: createResources(engine),
+    controls: {
+      minimize: () => engine.setWindow('minimized'),
+      maximize: () => engine.setWindow('maximized'),
+      show: async (bounds = {}) => {
+        if (typeof bounds !== 'object' || bounds === null) throw new TypeError('controls.show(bounds): bounds must be an object { left, top, width, height }');
+        for (const key of ['left', 'top', 'width', 'height'] as const) {
+          const value = bounds[key];
+          if (value !== undefined && !(Number.isFinite(value) && Number.isInteger(value))) {
+            throw new TypeError(`controls.show(bounds): ${key} must be a whole number of pixels, got ${String(value)}`);
+          }
+        }
+        await engine.setWindow('normal', bounds);
+      },
+    },
     versions: {
       product: versionInfo(browser.name, engine.versions.product),
       engine: versionInfo(engine.name, engine.versions.engine),

@@ -9,7 +9,7 @@ import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger } from '../../log.js';
 import type {
-  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse,
+  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
 import { CdpConnection, CdpError } from './cdp.js';
 import { PipeTransport } from './pipe.js';
@@ -306,6 +306,24 @@ export class ChromiumEngine implements Engine {
 
   raw(method: string, params?: object, opts: { browser?: boolean } = {}): Promise<unknown> {
     return this.cdp.send(method, params, opts.browser ? undefined : this.sessionId);
+  }
+
+  private async windowId(): Promise<number> {
+    return (await this.cdp.send('Browser.getWindowForTarget', { targetId: this.targetId })).windowId;
+  }
+
+  async setWindow(state: WindowState, bounds: WindowBounds = {}): Promise<void> {
+    const windowId = await this.windowId();
+    const { left, top, width, height } = bounds;
+    const sized = [left, top, width, height].some((n) => n !== undefined);
+    // Chromium sets bounds only on a normal window: first the state, then the bounds.
+    await this.cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState: state } });
+    if (state === 'normal' && sized) await this.cdp.send('Browser.setWindowBounds', { windowId, bounds: { left, top, width, height } });
+  }
+
+  async getWindow(): Promise<WindowInfo> {
+    const { bounds } = await this.cdp.send('Browser.getWindowBounds', { windowId: await this.windowId() });
+    return { state: bounds.windowState ?? 'normal', left: bounds.left ?? 0, top: bounds.top ?? 0, width: bounds.width ?? 0, height: bounds.height ?? 0 };
   }
 
   onRaw(method: string, handler: (message: RawEvent) => void): () => void {

@@ -8,12 +8,13 @@
 // naming the realm it came from. Backend -> page: `script.callFunction` in the top-level
 // document's realm.
 import { randomBytes } from 'node:crypto';
+import type * as Bidi from 'webdriver-bidi-protocol';
 import { firefoxArgs, firefoxVersion, prepareFirefoxProfile } from '../../browser/firefox.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger, warnOnce } from '../../log.js';
 import type {
-  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse,
+  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
 import { BidiConnection, BidiError, type BidiEvents } from './bidi.js';
 import { fromRemoteValue } from './values.js';
@@ -447,6 +448,28 @@ export class FirefoxEngine implements Engine {
 
   raw(method: string, params: object = {}): Promise<unknown> {
     return this.bidi.send(method, params);
+  }
+
+  /** The OS window of our browsing context (the first of the browser's: the app has one). */
+  private async clientWindow(): Promise<Bidi.Browser.ClientWindowInfo> {
+    const { contexts } = await this.bidi.send('browsingContext.getTree', { root: this.context, maxDepth: 0 });
+    const { clientWindows } = await this.bidi.send('browser.getClientWindows', {});
+    const mine = clientWindows.find((w) => w.clientWindow === contexts[0]?.clientWindow) ?? clientWindows[0];
+    if (!mine) throw new Error('the browser has no window');
+    return mine;
+  }
+
+  async setWindow(state: WindowState, bounds: WindowBounds = {}): Promise<void> {
+    const { clientWindow } = await this.clientWindow();
+    const { left: x, top: y, width, height } = bounds;
+    await this.bidi.send('browser.setClientWindowState', state === 'normal'
+      ? { clientWindow, state, ...(x === undefined ? {} : { x }), ...(y === undefined ? {} : { y }), ...(width === undefined ? {} : { width }), ...(height === undefined ? {} : { height }) }
+      : { clientWindow, state });
+  }
+
+  async getWindow(): Promise<WindowInfo> {
+    const w = await this.clientWindow();
+    return { state: w.state as WindowState, left: w.x, top: w.y, width: w.width, height: w.height };
   }
 
   onRaw(method: string, handler: (message: RawEvent) => void): () => void {
