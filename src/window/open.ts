@@ -74,7 +74,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   const allowNavigation = options.allowNavigation ?? 'same-origin';
   const localCSP = options.localCSP ?? DEFAULT_CSP;
   const ipcWait = options.ipcWait ?? 5000;
-  const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'));
+  const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'), 'onLoad');
 
   if (/^http:\/\//i.test(url) && allowHTTP !== true) {
     throw new Error(

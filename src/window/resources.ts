@@ -23,10 +23,18 @@ export interface ResourcesApi {
   js(code: string | (() => unknown)): Promise<JsResource>;
 }
 
-/** Source that runs `body` in the top-level document once its DOM is parsed (at once if it already is). */
-export function onDomReady(body: string): string {
+/**
+ * Source that runs `body` in the top-level document once its DOM is parsed (at once if it
+ * already is). With `once`, at most once per document under that key: a script added while
+ * a document is being created can reach it both as an init script and as the immediate run.
+ */
+export function onDomReady(body: string, once?: string): string {
+  const guard = once === undefined ? '' : `
+  const done = Symbol.for(${JSON.stringify(`gluon-ts:${once}`)});
+  if (window[done]) return;
+  Object.defineProperty(window, done, { value: true });`;
   return `(() => {
-  if (window.top !== window) return;
+  if (window.top !== window) return;${guard}
   const run = () => {
 ${body}
   };
@@ -82,7 +90,7 @@ export function createResources(engine: Engine): ResourcesApi {
       };
     },
     async js(code) {
-      const remove = await engine.addInitScript(onDomReady(codeOf(code, 'resources.js(code)')));
+      const remove = await engine.addInitScript(onDomReady(codeOf(code, 'resources.js(code)'), `js-${process.pid}-${nextId++}`));
       return { remove: once(remove) };
     },
   };

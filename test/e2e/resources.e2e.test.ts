@@ -40,8 +40,10 @@ test(`resources.css applies now and on every load; modify and remove do too (${E
 test(`resources.js runs now and after every load, as a string or a function, until removed; not in iframes (${ENGINE})`, async () => {
   const win = await openFixture('app');
   try {
-    await win.page.loaded;
+    // Added at once, while the first document is on its way: it must still run once in it.
     const counter = await win.resources.js('window.runs = (window.runs ?? 0) + 1; window.sawGluon = typeof Gluon === "object";');
+    await win.page.loaded;
+    await waitFor(win, 'window.runs === 1');
     const fn = await win.resources.js(() => {
       (window as any).fromFunction = document.querySelector('h1')?.textContent;
     });
