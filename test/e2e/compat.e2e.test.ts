@@ -1,0 +1,65 @@
+// Gluon apps unchanged: the apps in compat/ import '@gluon-framework/gluon', which their
+// package.json points at this repository (an npm alias, "file:.."). Each runs as its own Node
+// process, headless, reports what it saw as one JSON line, and closes itself.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFile, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ENGINE, repoRoot, runNode } from './helpers.js';
+
+const compat = join(repoRoot, 'compat');
+
+before(() => {
+  // Links node_modules/@gluon-framework/gluon to the repository (no network: a file: dependency).
+  const npm = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['install', '--offline'], { cwd: compat, encoding: 'utf8', shell: process.platform === 'win32' });
+  assert.equal(npm.status, 0, `npm install in compat/ failed: ${npm.stderr}`);
+});
+
+async function runApp(name: string): Promise<any> {
+  const { code, stdout, stderr } = await runNode(join(compat, name, 'index.js'), [], {
+    cwd: join(compat, name),
+    env: { ...process.env, GLUON_HEADLESS: '1', COMPAT_REPORT: '1' },
+    timeout: 60_000,
+  });
+  assert.equal(code, 0, `${name} exited with ${code}: ${stderr}`);
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line);
+}
+
+test('the compat apps import @gluon-framework/gluon, and it is this package', async () => {
+  const linked = await realpath(join(compat, 'node_modules', '@gluon-framework', 'gluon'));
+  assert.equal(linked, await realpath(repoRoot));
+  for (const app of ['hello', 'resources', 'store-controls']) {
+    const source = await readFile(join(compat, app, 'index.js'), 'utf8');
+    assert.match(source, /^import \* as Gluon from '@gluon-framework\/gluon';$/m);
+    assert.doesNotMatch(source, /gluon-ts/);
+  }
+});
+
+test(`Gluon-style app: a version-info window (${ENGINE})`, async () => {
+  const report = await runApp('hello');
+  assert.equal(report.backend.engine.name, ENGINE);
+  assert.equal(report.backend.jsEngine.name, ENGINE === 'chromium' ? 'v8' : 'spidermonkey');
+  assert.ok(report.backend.product.major > 100);
+  assert.equal(report.rows.Node, process.versions.node);
+  assert.match(report.rows.Browser, new RegExp(`\\(${ENGINE}\\)$`));
+});
+
+test(`Gluon-style app: onLoad and resources (${ENGINE})`, async () => {
+  const report = await runApp('resources');
+  assert.deepEqual(report.first, { background: 'rgb(10, 20, 30)', banners: 1, onload: '1' });
+  assert.deepEqual(report.afterReload, { background: 'rgb(10, 20, 30)', banners: 1, onload: '1' });
+  assert.equal(report.modified.background, 'rgb(200, 100, 0)');
+  assert.deepEqual(report.removed, { background: 'rgba(0, 0, 0, 0)', banners: 0, onload: '1' });
+});
+
+test(`Gluon-style app: the store both ways, events with replies, controls (${ENGINE})`, async () => {
+  const report = await runApp('store-controls');
+  assert.deepEqual(report.pageSawStore, { theme: 'dark', user: { name: 'ada', visits: 1 } });
+  assert.equal(report.pageWrote, 'theme is now light');
+  assert.equal(report.backendSees, 'light');
+  assert.equal(report.minimized, 'hidden');
+  assert.deepEqual(report.shown, ['visible', 520, 400]);
+  assert.equal(report.maximizedWider, true);
+});
