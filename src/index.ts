@@ -4,6 +4,8 @@
 import { PACKAGE_VERSION } from './window/open.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
+export { openAbout } from './window/about.js';
+export type { OpenAboutOptions, AboutLink } from './window/about.js';
 export type { OpenOptions } from './window/open.js';
 export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, ControlsApi } from './window/window.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';
