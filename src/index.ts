@@ -5,6 +5,8 @@ import { PACKAGE_VERSION } from './window/open.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
 export { openAbout } from './window/about.js';
+export { extensions } from './extensions.js';
+export type { Extension } from './extensions.js';
 export type { OpenAboutOptions, AboutLink } from './window/about.js';
 export type { OpenOptions } from './window/open.js';
 export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, ControlsApi } from './window/window.js';

@@ -14,6 +14,8 @@ export interface ChromiumArgsOptions {
   /** Running as root: Chromium refuses to start sandboxed, so --no-sandbox is needed. */
   asRoot: boolean;
   extraArgs?: string[];
+  /** Let extensions be loaded over the protocol (Extensions.loadUnpacked). */
+  extensions?: boolean;
 }
 
 export function chromiumArgs(o: ChromiumArgsOptions): string[] {
@@ -47,6 +49,7 @@ export function chromiumArgs(o: ChromiumArgsOptions): string[] {
   // DeveloperToolsAvailability policy), so `devtools: false` adds nothing here for now;
   // blocking the shortcut / the protocol call is left to the layer above.
   args.push(`--app=${o.startUrl}`);
+  if (o.extensions) args.push('--enable-unsafe-extension-debugging');
   if (o.extraArgs) args.push(...o.extraArgs);
   return args;
 }

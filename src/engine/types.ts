@@ -72,6 +72,8 @@ export interface EngineLaunchOptions {
   userAgent?: string;
   devtools?: boolean;
   extraArgs?: string[];
+  /** Extensions will be installed (installExtension): the browser is started able to take them. */
+  extensions?: boolean;
 }
 
 export interface EngineVersions {
@@ -145,6 +147,8 @@ export interface Engine {
   screenshot(): Promise<Uint8Array>;
   /** The page as a PDF document. */
   printToPDF(options: PdfOptions): Promise<Uint8Array>;
+  /** Installs an extension (Chromium: an unpacked folder; Firefox: an .xpi file) for later documents. */
+  installExtension(path: string): Promise<void>;
   /** The OS window: its state and, for 'normal', any of its bounds (screen pixels). */
   setWindow(state: WindowState, bounds?: WindowBounds): Promise<void>;
   getWindow(): Promise<WindowInfo>;

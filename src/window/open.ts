@@ -14,6 +14,7 @@ import { logger, warnOnce } from '../log.js';
 import type { PageConfig } from '../page/bootstrap.js';
 import { callerDirectory } from './caller.js';
 import { connectIpc } from './connect.js';
+import { extensionPaths } from '../extensions.js';
 import { codeOf, onDomReady } from './resources.js';
 import { createWindow, type Window } from './window.js';
 import type { DefaultIpc, IpcSchema } from '../types/ipc.js';
@@ -121,6 +122,10 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   const incognito = options.incognito ? await makeIncognitoDir() : undefined;
   const profile = incognito?.dir ?? profileDir({ appId: appIdFor(entry), browserId: browser.id, dataPath: options.dataPath });
   log('profile:', profile);
+  const extensionsToInstall = await extensionPaths(browser.engine).catch(async (error) => {
+    await incognito?.remove();
+    throw error;
+  });
 
   const engine: Engine = await launchEngine(browser, {
     startUrl,
@@ -132,6 +137,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
     userAgent: options.userAgent,
     devtools: options.devtools,
     extraArgs: options.browserArgs,
+    extensions: extensionsToInstall.length > 0,
   }).catch(async (error) => {
     await incognito?.remove();
     throw error;
@@ -177,6 +183,11 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
     });
     await initScript;
     await onLoadScript;
+    for (const path of extensionsToInstall) {
+      await engine.installExtension(path).catch((error: Error) => {
+        throw new Error(`Gluon.open: ${browser.name} could not install the extension ${path}: ${error.message}`);
+      });
+    }
     // The app's code right after `await open()` (exposing functions, filling the store) runs
     // before the page does: navigation starts only once that synchronous continuation is over.
     // (Starting it earlier and holding the response back deadlocks: Chromium holds protocol

@@ -308,6 +308,12 @@ export class ChromiumEngine implements Engine {
     return this.cdp.send(method, params, opts.browser ? undefined : this.sessionId);
   }
 
+  async installExtension(path: string): Promise<void> {
+    // Works with the pipe and --enable-unsafe-extension-debugging, in branded Chrome too (which
+    // no longer reads --load-extension).
+    await this.cdp.send('Extensions.loadUnpacked', { path });
+  }
+
   private async windowId(): Promise<number> {
     return (await this.cdp.send('Browser.getWindowForTarget', { targetId: this.targetId })).windowId;
   }

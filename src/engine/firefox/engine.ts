@@ -450,6 +450,11 @@ export class FirefoxEngine implements Engine {
     return this.bidi.send(method, params);
   }
 
+  async installExtension(path: string): Promise<void> {
+    // A temporary add-on: for this run of the browser, unsigned ones included.
+    await this.bidi.send('webExtension.install', { extensionData: { type: 'archivePath', path } });
+  }
+
   /** The OS window of our browsing context (the first of the browser's: the app has one). */
   private async clientWindow(): Promise<Bidi.Browser.ClientWindowInfo> {
     const { contexts } = await this.bidi.send('browsingContext.getTree', { root: this.context, maxDepth: 0 });
