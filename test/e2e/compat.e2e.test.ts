@@ -4,6 +4,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENGINE, repoRoot, runNode } from './helpers.js';
@@ -35,6 +36,12 @@ test('the compat apps import @gluon-framework/gluon, and it is this package', as
     assert.match(source, /^import \* as Gluon from '@gluon-framework\/gluon';$/m);
     assert.doesNotMatch(source, /gluon-ts/);
   }
+});
+
+test('the compat apps type-check (tsc --checkJs) against the typings @gluon-framework/gluon resolves to', { skip: ENGINE !== 'chromium' && 'engine-independent: once per npm test' }, () => {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const run = spawnSync(process.execPath, [tsc, '-p', join(compat, 'tsconfig.json'), '--pretty', 'false'], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
 });
 
 test(`Gluon-style app: a version-info window (${ENGINE})`, async () => {

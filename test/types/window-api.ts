@@ -1,0 +1,56 @@
+// Gluon's Window API beyond the IPC, as typed by gluon-ts: resources, controls, cdp, openAbout,
+// extensions and the onLoad option. Positive uses compile; each @ts-expect-error must bite.
+import * as Gluon from '../../src/index.js';
+
+export async function windowApi() {
+  const win = await Gluon.open('ui', {
+    onLoad: () => {
+      document.title = 'loaded';
+    },
+  });
+  await Gluon.open('ui', { onLoad: 'console.log(1)' });
+  // @ts-expect-error onLoad takes a function or a string
+  await Gluon.open('ui', { onLoad: 42 });
+
+  const css: Gluon.CssResource = await win.resources.css('body { margin: 0 }');
+  await css.modify('body { margin: 1px }');
+  await css.remove();
+  // @ts-expect-error css takes a string of CSS
+  await win.resources.css(() => 'body {}');
+  const js: Gluon.JsResource = await win.resources.js(() => console.log('hi'));
+  await win.resources.js('console.log(1)');
+  await js.remove();
+  // @ts-expect-error a JS resource can be removed, not modified
+  await js.modify('x');
+
+  await win.controls.minimize();
+  await win.controls.maximize();
+  await win.controls.show();
+  await win.controls.show({ left: 1, top: 2, width: 300, height: 200 });
+  // @ts-expect-error bounds are numbers
+  await win.controls.show({ width: '300px' });
+
+  const unhook: () => void = win.cdp.on('Runtime.consoleAPICalled', (message: Gluon.RawEvent) => message.params, true);
+  unhook();
+  await win.cdp.send('Browser.getVersion', {}, false);
+  // @ts-expect-error the handler is a function
+  win.cdp.on('Page.loadEventFired', 'not a function');
+
+  const about: Gluon.Window = await Gluon.openAbout({
+    name: 'App',
+    icon: 'https://example.org/icon.png',
+    version: '1.0',
+    description: '<b>hi</b>',
+    links: [{ href: 'https://example.org', text: 'Site' }],
+    gluonVersions: win.versions,
+  });
+  await about.close();
+  // @ts-expect-error the name is required
+  await Gluon.openAbout({ version: '1.0' });
+
+  const extension: Gluon.Extension = { chromium: 'ext/unpacked', firefox: Promise.resolve('ext/addon.xpi') };
+  Gluon.extensions.add(extension, { firefox: 'other.xpi' });
+  Gluon.extensions.remove(extension);
+  // @ts-expect-error paths are strings (or promises of strings)
+  Gluon.extensions.add({ chromium: 42 });
+}
