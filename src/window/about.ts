@@ -71,10 +71,11 @@ ${versions}
 
 /** Opens `url` with the desktop's own opener (the default browser for web links). */
 function openExternally(url: string): void {
+  // Windows: the URL protocol handler directly (no shell, so no quoting of & and the like).
   const [command, args] = process.platform === 'darwin'
     ? ['open', [url]]
     : process.platform === 'win32'
-      ? ['cmd', ['/c', 'start', '""', url.replace(/[&^|<>]/g, '^$&')]]
+      ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
       : ['xdg-open', [url]];
   try {
     const child = spawn(command, args, { detached: true, stdio: 'ignore', windowsHide: true });
