@@ -1,5 +1,5 @@
 // The benchmark harness (npm run bench, after scripts/setup.js has built dist/):
-// runs bench/runner.js for each column (gluon-ts, Gluon 0.14, the raw CDP floor, gluon-ts on CDP only), always
+// runs bench/runner.js for each column of bench/report.js's COLUMNS, always
 // in a fresh Node process: first three rounds of one launch per column, interleaved, for
 // open-to-first-reply, then three rounds of one IPC process per column, interleaved too. It collects
 // the JSON lines they print, prints a table and writes BENCHMARKS.md at the repository root. A column that cannot run (Gluon not

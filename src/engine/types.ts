@@ -122,6 +122,7 @@ export interface Engine {
   /** Process id of the browser (it leads a process group with its helpers on POSIX). */
   readonly pid: number;
   /** Runs `source` in every new document before its own scripts (and now, in the current one). */
+  /** Runs `source` once in the document there now and once in every later one (see init-script.ts). */
   addInitScript(source: string): Promise<() => Promise<void>>;
   /** Evaluates an expression in the top-level page; rejects with the page's error. */
   evaluate<T = unknown>(expression: string, opts?: { awaitPromise?: boolean }): Promise<T>;

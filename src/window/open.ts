@@ -75,7 +75,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   const allowNavigation = options.allowNavigation ?? 'same-origin';
   const localCSP = options.localCSP ?? DEFAULT_CSP;
   const ipcWait = options.ipcWait ?? 5000;
-  const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'), 'onLoad');
+  const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'));
 
   if (/^http:\/\//i.test(url) && allowHTTP !== true) {
     throw new Error(
@@ -119,13 +119,10 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   log(`using ${browser.name} at ${browser.path}`);
 
   const entry = process.argv[1] ? dirname(process.argv[1]) : baseDir;
+  const extensionsToInstall = await extensionPaths(browser.engine);
   const incognito = options.incognito ? await makeIncognitoDir() : undefined;
   const profile = incognito?.dir ?? profileDir({ appId: appIdFor(entry), browserId: browser.id, dataPath: options.dataPath });
   log('profile:', profile);
-  const extensionsToInstall = await extensionPaths(browser.engine).catch(async (error) => {
-    await incognito?.remove();
-    throw error;
-  });
 
   const engine: Engine = await launchEngine(browser, {
     startUrl,

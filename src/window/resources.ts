@@ -23,18 +23,10 @@ export interface ResourcesApi {
   js(code: string | (() => unknown)): Promise<JsResource>;
 }
 
-/**
- * Source that runs `body` in the top-level document once its DOM is parsed (at once if it
- * already is). With `once`, at most once per document under that key: a script added while
- * a document is being created can reach it both as an init script and as the immediate run.
- */
-export function onDomReady(body: string, once?: string): string {
-  const guard = once === undefined ? '' : `
-  const done = Symbol.for(${JSON.stringify(`gluon-ts:${once}`)});
-  if (window[done]) return;
-  Object.defineProperty(window, done, { value: true });`;
+/** Source that runs `body` in the top-level document once its DOM is parsed (at once if it already is). */
+export function onDomReady(body: string): string {
   return `(() => {
-  if (window.top !== window) return;${guard}
+  if (window.top !== window) return;
   const run = () => {
 ${body}
   };
@@ -62,7 +54,7 @@ export function createResources(engine: Engine): ResourcesApi {
   return {
     async css(code) {
       if (typeof code !== 'string') throw new TypeError(`resources.css(code): expected a string, got ${typeof code}`);
-      const id = `gluon-css-${process.pid}-${nextId++}`;
+      const id = `gluon-css-${nextId++}`;
       const selector = JSON.stringify(`style[data-gluon-resource="${id}"]`);
       const apply = (css: string) => onDomReady(`
     let style = document.querySelector(${selector});
@@ -90,7 +82,7 @@ export function createResources(engine: Engine): ResourcesApi {
       };
     },
     async js(code) {
-      const remove = await engine.addInitScript(onDomReady(codeOf(code, 'resources.js(code)'), `js-${process.pid}-${nextId++}`));
+      const remove = await engine.addInitScript(onDomReady(codeOf(code, 'resources.js(code)')));
       return { remove: once(remove) };
     },
   };

@@ -165,7 +165,7 @@ export function createWindow(o: {
         if (typeof bounds !== 'object' || bounds === null) throw new TypeError('controls.show(bounds): bounds must be an object { left, top, width, height }');
         for (const key of ['left', 'top', 'width', 'height'] as const) {
           const value = bounds[key];
-          if (value !== undefined && !(Number.isFinite(value) && Number.isInteger(value))) {
+          if (value !== undefined && !Number.isInteger(value)) {
             throw new TypeError(`controls.show(bounds): ${key} must be a whole number of pixels, got ${String(value)}`);
           }
         }

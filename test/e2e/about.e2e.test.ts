@@ -6,7 +6,7 @@ import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Gluon from '../../src/index.js';
-import { ENGINE, sleep, waitFor } from './helpers.js';
+import { ENGINE, sleep, until, waitFor } from './helpers.js';
 
 const aboutDirs = async () => (await readdir(tmpdir())).filter((name) => name.startsWith('gluon-ts-about-')).length;
 
@@ -56,7 +56,7 @@ test(`openAbout shows the app's name, version, description, icon, versions and l
     assert.ok(warnings.some((w) => /left out a link/.test(w)), 'the javascript: link was refused with a warning');
 
     await about.page.eval('document.querySelector("nav a").click()');
-    for (let i = 0; i < 200 && !(await readFile(opened, 'utf8').catch(() => '')); i++) await sleep(20);
+    await until(async () => (await readFile(opened, 'utf8').catch(() => '')) !== '', 'the stand-in xdg-open to run');
     assert.equal(await readFile(opened, 'utf8'), 'https://example.org/notes?a=1&b=2');
     await waitFor(about, 'location.pathname === "/index.html"'); // the about window stayed where it was
   } finally {

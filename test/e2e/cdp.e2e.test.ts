@@ -1,18 +1,12 @@
 // Window.cdp: raw protocol commands and events (CDP on Chromium, BiDi on Firefox).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE, openFixture, sleep } from './helpers.js';
+import { ENGINE, openFixture, sleep, until } from './helpers.js';
 
 /** The console event of each engine's protocol, and the logged text it carries. */
 const CONSOLE_EVENT = ENGINE === 'chromium' ? 'Runtime.consoleAPICalled' : 'log.entryAdded';
 const textOf = (message: any): string =>
   ENGINE === 'chromium' ? String(message.params?.args?.[0]?.value) : String(message.params?.text);
-
-async function until(check: () => boolean, what: string, timeout = 5000): Promise<void> {
-  for (const end = Date.now() + timeout; !check(); await sleep(10)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 
 test(`cdp.on hooks protocol events; once and unhook work; a throwing handler is reported, not fatal (${ENGINE})`, async () => {
   const win = await openFixture('app');

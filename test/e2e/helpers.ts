@@ -42,6 +42,13 @@ export async function waitFor<T>(window: Gluon.Window, expression: string, timeo
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls a check in Node until it holds (or throws after `timeout` ms, naming `what`). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 5000): Promise<void> {
+  for (const end = Date.now() + timeout; !(await check()); await sleep(10)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
 /** Runs `node file args` and collects its output. */
 export function runNode(
   file: string,

@@ -30,7 +30,6 @@ export class CdpConnection {
   private nextId = 1;
   private readonly pending = new Map<number, PendingCommand>();
   private readonly handlers = new Map<string, Set<EventHandler>>();
-  private readonly anyHandlers = new Set<(method: string, params: unknown, sessionId?: string) => void>();
   private closeReason: string | undefined;
   private readonly closeHandlers = new Set<(reason: string) => void>();
 
@@ -63,17 +62,13 @@ export class CdpConnection {
   }
 
   on<E extends keyof Events>(event: E, handler: (params: Events[E][0], sessionId: string | undefined) => void): () => void;
+  /** Any event by name, untyped (Window.cdp.on). */
+  on(event: string, handler: EventHandler): () => void;
   on(event: string, handler: EventHandler): () => void {
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
     set.add(handler);
     return () => set!.delete(handler);
-  }
-
-  /** Every event, for Window.cdp.on and debugging. */
-  onAny(handler: (method: string, params: unknown, sessionId?: string) => void): () => void {
-    this.anyHandlers.add(handler);
-    return () => this.anyHandlers.delete(handler);
   }
 
   onClose(handler: (reason: string) => void): () => void {
@@ -108,13 +103,6 @@ export class CdpConnection {
     for (const handler of this.handlers.get(message.method) ?? []) {
       try {
         handler(message.params, message.sessionId);
-      } catch (error) {
-        log('an event handler threw:', String((error as Error)?.stack ?? error));
-      }
-    }
-    for (const handler of this.anyHandlers) {
-      try {
-        handler(message.method, message.params, message.sessionId);
       } catch (error) {
         log('an event handler threw:', String((error as Error)?.stack ?? error));
       }

@@ -11,6 +11,7 @@ import { logger } from '../../log.js';
 import type {
   Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
+import { oncePerDocument } from '../init-script.js';
 import { CdpConnection, CdpError } from './cdp.js';
 import { PipeTransport } from './pipe.js';
 
@@ -195,7 +196,7 @@ export class ChromiumEngine implements Engine {
   async addInitScript(source: string): Promise<() => Promise<void>> {
     const { identifier } = await this.cdp.send(
       'Page.addScriptToEvaluateOnNewDocument',
-      { source, runImmediately: true },
+      { source: oncePerDocument(source), runImmediately: true },
       this.sessionId,
     );
     return async () => {
@@ -314,8 +315,12 @@ export class ChromiumEngine implements Engine {
     await this.cdp.send('Extensions.loadUnpacked', { path });
   }
 
-  private async windowId(): Promise<number> {
-    return (await this.cdp.send('Browser.getWindowForTarget', { targetId: this.targetId })).windowId;
+  /** The OS window of our target: asked once, it does not change. */
+  private windowIdAsked: Promise<number> | undefined;
+  private windowId(): Promise<number> {
+    this.windowIdAsked ??= this.cdp.send('Browser.getWindowForTarget', { targetId: this.targetId }).then(({ windowId }) => windowId);
+    this.windowIdAsked.catch(() => (this.windowIdAsked = undefined));
+    return this.windowIdAsked;
   }
 
   async setWindow(state: WindowState, bounds: WindowBounds = {}): Promise<void> {
@@ -333,9 +338,7 @@ export class ChromiumEngine implements Engine {
   }
 
   onRaw(method: string, handler: (message: RawEvent) => void): () => void {
-    return this.cdp.onAny((name, params, sessionId) => {
-      if (name === method) handler(sessionId === undefined ? { method, params } : { method, params, sessionId });
-    });
+    return this.cdp.on(method, (params: unknown, sessionId?: string) => handler(sessionId === undefined ? { method, params } : { method, params, sessionId }));
   }
 
   close(): Promise<void> {

@@ -33,7 +33,6 @@ export class BidiConnection {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<string, Set<EventHandler>>();
-  private readonly anyHandlers = new Set<(method: string, params: unknown) => void>();
   private closeReason: string | undefined;
   private readonly closeHandlers = new Set<(reason: string) => void>();
 
@@ -84,17 +83,13 @@ export class BidiConnection {
   }
 
   on<E extends keyof BidiEvents>(event: E, handler: (params: BidiEvents[E]) => void): () => void;
+  /** Any event by name, untyped (Window.cdp.on). */
+  on(event: string, handler: EventHandler): () => void;
   on(event: string, handler: EventHandler): () => void {
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
     set.add(handler);
     return () => set!.delete(handler);
-  }
-
-  /** Every event, for the raw passthrough and debugging. */
-  onAny(handler: (method: string, params: unknown) => void): () => void {
-    this.anyHandlers.add(handler);
-    return () => this.anyHandlers.delete(handler);
   }
 
   onClose(handler: (reason: string) => void): () => void {
@@ -131,13 +126,6 @@ export class BidiConnection {
     for (const handler of this.handlers.get(message.method) ?? []) {
       try {
         handler(message.params);
-      } catch (error) {
-        log('an event handler threw:', String((error as Error)?.stack ?? error));
-      }
-    }
-    for (const handler of this.anyHandlers) {
-      try {
-        handler(message.method, message.params);
       } catch (error) {
         log('an event handler threw:', String((error as Error)?.stack ?? error));
       }

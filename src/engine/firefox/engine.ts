@@ -16,6 +16,7 @@ import { logger, warnOnce } from '../../log.js';
 import type {
   Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
+import { oncePerDocument } from '../init-script.js';
 import { BidiConnection, BidiError, type BidiEvents } from './bidi.js';
 import { fromRemoteValue } from './values.js';
 
@@ -272,6 +273,7 @@ export class FirefoxEngine implements Engine {
   }
 
   async addInitScript(source: string): Promise<() => Promise<void>> {
+    source = oncePerDocument(source);
     const { script } = await this.bidi.send('script.addPreloadScript', { functionDeclaration: `() => {\n${source}\n}` });
     // Like Chromium's runImmediately: the document already there gets it too.
     if (this.topRealm) {
@@ -321,21 +323,12 @@ export class FirefoxEngine implements Engine {
     const realm = this.topRealm;
     if (!realm) throw new Error('the page has no document to receive messages');
     const doc = this.realms.get(realm)?.doc;
-    await this.bidi.send('script.callFunction', doc === undefined
-      ? {
-        functionDeclaration: `(text) => { globalThis[${JSON.stringify(this.pageReceiveName)}](text); }`,
-        arguments: [{ type: 'string', value: text }],
-        target: { realm },
-        awaitPromise: false,
-        resultOwnership: 'none',
-      }
-      : {
-        functionDeclaration: this.guardedReceive,
-        arguments: [{ type: 'string', value: text }, { type: 'string', value: doc }],
-        target: { context: this.context },
-        awaitPromise: false,
-        resultOwnership: 'none',
-      });
+    const [functionDeclaration, target] = doc === undefined
+      ? [`(text) => { globalThis[${JSON.stringify(this.pageReceiveName)}](text); }`, { realm }]
+      : [this.guardedReceive, { context: this.context }];
+    const args: Bidi.Script.LocalValue[] = [{ type: 'string', value: text }];
+    if (doc !== undefined) args.push({ type: 'string', value: doc });
+    await this.bidi.send('script.callFunction', { functionDeclaration, arguments: args, target, awaitPromise: false, resultOwnership: 'none' });
   }
 
   async serve(origin: string, handler: (req: ServedRequest) => Promise<ServedResponse>): Promise<void> {
@@ -361,8 +354,9 @@ export class FirefoxEngine implements Engine {
 
   async navigate(url: string): Promise<void> {
     this.blocked.delete(url);
-    const held = this.holdingStart ? this.heldStart : undefined;
-    const wasHolding = this.holdingStart;
+    // Launched with this URL (see holdingStart): its held request, or the one still to come, is the load.
+    const held = this.heldStart;
+    const isStart = this.holdingStart && (held ? held.request.url === url : url === this.startUrl);
     this.holdingStart = false;
     this.heldStart = undefined;
     // Settles once the new document exists (its realm is created), like Chromium's
@@ -384,17 +378,15 @@ export class FirefoxEngine implements Engine {
       };
     });
     settled.catch(() => {});
-    if (held?.request.url === url || (!held && wasHolding && url === this.startUrl)) {
-      // Launched with this URL: its request has waited for this moment (or, not there yet, will be
-      // answered as it comes). Navigating again now would abort that load (NS_BINDING_ABORTED).
-      if (held) void this.onRequest(held);
+    if (held) void this.onRequest(held);
+    if (isStart) {
+      // Navigating again now would abort that load (NS_BINDING_ABORTED): wait for it instead.
       const fallback = setTimeout(() => {
         log('the start page did not load; navigating to it');
         this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' }).catch(() => {});
       }, START_WAIT);
       return settled.finally(() => clearTimeout(fallback));
     }
-    if (held) void this.onRequest(held);
     try {
       await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' });
     } catch (error) {
@@ -466,10 +458,9 @@ export class FirefoxEngine implements Engine {
 
   async setWindow(state: WindowState, bounds: WindowBounds = {}): Promise<void> {
     const { clientWindow } = await this.clientWindow();
-    const { left: x, top: y, width, height } = bounds;
-    await this.bidi.send('browser.setClientWindowState', state === 'normal'
-      ? { clientWindow, state, ...(x === undefined ? {} : { x }), ...(y === undefined ? {} : { y }), ...(width === undefined ? {} : { width }), ...(height === undefined ? {} : { height }) }
-      : { clientWindow, state });
+    // Bounds left out are undefined, which the JSON of the command leaves out too.
+    const { left: x, top: y, width, height } = state === 'normal' ? bounds : {};
+    await this.bidi.send('browser.setClientWindowState', { clientWindow, state, x, y, width, height } as Bidi.Browser.SetClientWindowStateParameters);
   }
 
   async getWindow(): Promise<WindowInfo> {
@@ -478,9 +469,7 @@ export class FirefoxEngine implements Engine {
   }
 
   onRaw(method: string, handler: (message: RawEvent) => void): () => void {
-    return this.bidi.onAny((name, params) => {
-      if (name === method) handler({ type: 'event', method, params });
-    });
+    return this.bidi.on(method, (params: unknown) => handler({ type: 'event', method, params }));
   }
 
   close(): Promise<void> {
