@@ -6,6 +6,7 @@
 /** The rows, in order: key (as the runners emit it), label, unit. */
 export const METRICS = [
   { key: 'open', label: 'open() to first reply in the page (median of 3 launches)', unit: 'ms' },
+  { key: 'openFirst', label: 'open() to first reply, first launch on a new machine (1 launch)', unit: 'ms' },
   { key: 'launch', label: 'browser start to a first script in an empty page, no app, no IPC (median of 3)', unit: 'ms' },
   { key: 'seqMedian', label: 'sequential call round trip, median of 2000 calls', unit: 'ms' },
   { key: 'seqP99', label: 'sequential call round trip, p99 of 2000 calls', unit: 'ms' },
@@ -19,7 +20,7 @@ export const METRICS = [
 ];
 
 /** The metrics of the IPC runs: each is the median of the rounds (see scripts/bench.js). */
-export const IPC_METRICS = METRICS.map(({ key }) => key).filter((key) => key !== 'open' && key !== 'launch');
+export const IPC_METRICS = METRICS.map(({ key }) => key).filter((key) => !['open', 'openFirst', 'launch'].includes(key));
 
 /**
  * `browser`: which browser the column drives. `open: false`: the column takes no part in the
@@ -214,6 +215,11 @@ ${markdownTable(['metric', ...titles(results)], sampleRows(results))}
   an exposed function as soon as its script runs, has the reply in hand. Three launches per column, each
   in a fresh Node process, the columns taking turns (so a burst of load on the machine hits all alike).
   The CDP-only column takes no part: its open() is the same as gluon-ts's.
+- **first launch on a new machine**: one launch per column before those three, with an empty per-user
+  data folder (each column has its own, kept for its later launches). Every launch uses a new
+  temporary browser profile, but gluon-ts seeds a new Firefox profile with the start-up caches that
+  the first one left when it shut down (\`TEMPLATE_FILES\` in \`src/browser/firefox.ts\`: no user
+  data): that first launch has none yet, the three after it do.
 - **browser start**: in the raw column's launches, the time from spawning the browser to the first
   \`Runtime.evaluate\` answered in its empty start page: what any open() must wait for before an app exists.
 - **Calls** (page -> backend exposed \`echo\` -> page) are timed in the page with \`performance.now()\`,

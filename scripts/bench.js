@@ -1,6 +1,7 @@
 // The benchmark harness (npm run bench, after scripts/setup.js has built dist/):
 // runs bench/runner.js for each column of bench/report.js's COLUMNS, always
-// in a fresh Node process: first three rounds of one launch per column, interleaved, for
+// in a fresh Node process: first one launch per column on a new per-user data folder (the first
+// start on a new machine), then three rounds of one launch per column, interleaved, for
 // open-to-first-reply, then three rounds of one IPC process per column, interleaved too. It collects
 // the JSON lines they print, prints a table and writes BENCHMARKS.md at the repository root. A column that cannot run (Gluon not
 // installed, a crash, a timeout) is reported as unavailable, with why; the script still
@@ -37,7 +38,9 @@ function runOnce(id, mode, browserPath, workDir) {
       cwd: root,
       // Temporary files (browser profiles) go to the work folder, removed at the end even
       // when something exits before cleaning up after itself.
-      env: { ...process.env, TMPDIR: workDir, TMP: workDir, TEMP: workDir },
+      // The per-user data folder too (gluon-ts keeps Firefox's start-up caches for new profiles
+      // there): each column starts with none, as on a new machine, and keeps them across rounds.
+      env: { ...process.env, TMPDIR: workDir, TMP: workDir, TEMP: workDir, XDG_DATA_HOME: join(workDir, 'data'), LOCALAPPDATA: join(workDir, 'data') },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so whatever it leaves behind can be ended together.
       detached: process.platform !== 'win32',
@@ -157,6 +160,19 @@ async function main() {
   try {
     // open() -> first reply (and, in the raw column, the browser's bare start): one launch per
     // process, the columns taking turns.
+    // First, one launch per column on its new data folder: the first start on a new machine.
+    const first = [];
+    for (const { id, title, open } of COLUMNS) {
+      if (open === false || results[id].error) continue;
+      const once = await run(id, 'open');
+      if (typeof once.metrics.open === 'number') {
+        results[id].metrics.openFirst = once.metrics.open;
+        delete results[id].metrics.open;
+        delete results[id].metrics.launch;
+      }
+      first.push(`${title} ${once.error ? 'failed' : `${Math.round(once.metrics.open)} ms`}`);
+    }
+    console.log(`  first launch: ${first.join(', ')}`);
     const ROUND_METRICS = ['open', 'launch'];
     const rounds = Object.fromEntries(COLUMNS.map(({ id }) => [id, Object.fromEntries(ROUND_METRICS.map((key) => [key, []]))]));
     for (let round = 1; round <= OPEN_ROUNDS; round++) {

@@ -2,9 +2,11 @@
 // remote agent on a port the OS picks (loopback only), a profile whose prefs keep the
 // browser quiet (no first-run pages, telemetry, update or safe-browsing traffic) and whose
 // userChrome.css hides the browser's own toolbars, so the window shows only the app.
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { userDataDir } from './profile.js';
 
 export interface FirefoxArgsOptions {
   profileDir: string;
@@ -39,6 +41,74 @@ export function firefoxVersion(path: string): string | undefined {
     // not readable: the caller asks the browser
   }
   return undefined;
+}
+
+/**
+ * The files of a Firefox profile that are start-up caches and add-on registries, not user
+ * data: a new profile seeded with them (from a profile that Firefox has started and shut down
+ * once) opens its first window several hundred milliseconds sooner. No cookies, storage,
+ * history, permissions, certificates or prefs are among them.
+ */
+export const TEMPLATE_FILES = ['startupCache', 'addonStartup.json.lz4', 'extensions.json', 'compatibility.ini'] as const;
+/** Bumped when TEMPLATE_FILES or the profile we write changes, so older templates go unused. */
+const TEMPLATE_FORMAT = 1;
+
+/**
+ * Where the start-up caches for new profiles of the Firefox at `path` are kept: one folder per
+ * install and build, under the user's own data folder (never a shared temp folder: its
+ * contents run as browser code). Undefined if the executable cannot be read.
+ */
+export function firefoxTemplateDir(path: string, env: Record<string, string | undefined> = process.env): string | undefined {
+  try {
+    const real = realpathSync(path);
+    const { mtimeMs, size } = statSync(real);
+    let build = '';
+    for (const ini of [join(dirname(real), 'application.ini'), join(dirname(real), '..', 'Resources', 'application.ini')]) {
+      if (existsSync(ini)) build = /^BuildID=(\S+)$/m.exec(readFileSync(ini, 'utf8'))?.[1] ?? '';
+      if (build) break;
+    }
+    const key = createHash('sha256').update([TEMPLATE_FORMAT, real, mtimeMs, size, build].join('\0')).digest('hex').slice(0, 16);
+    return join(userDataDir({ env }), 'gluon-ts', 'templates', `firefox-${key}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A profile Firefox has not started in yet (it writes compatibility.ini on its first start). */
+export function isNewFirefoxProfile(dir: string): boolean {
+  return !existsSync(join(dir, 'compatibility.ini'));
+}
+
+/** Copies the template's start-up caches into a new profile folder; false if there is no template yet. */
+export async function seedFirefoxProfile(dir: string, template: string): Promise<boolean> {
+  if (!existsSync(template)) return false;
+  await mkdir(dir, { recursive: true });
+  await Promise.all(TEMPLATE_FILES.map((name) =>
+    cp(join(template, name), join(dir, name), { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    })));
+  return true;
+}
+
+/**
+ * Keeps the start-up caches of a profile that Firefox just shut down cleanly as the template,
+ * unless there is one already. Written aside and renamed into place, so a half-written
+ * template is never used and two windows closing together do not mix theirs.
+ */
+export async function saveFirefoxTemplate(dir: string, template: string): Promise<boolean> {
+  if (existsSync(template) || !TEMPLATE_FILES.every((name) => existsSync(join(dir, name)))) return false;
+  await mkdir(dirname(template), { recursive: true, mode: 0o700 });
+  const staging = `${template}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await mkdir(staging, { mode: 0o700 });
+    await Promise.all(TEMPLATE_FILES.map((name) => cp(join(dir, name), join(staging, name), { recursive: true })));
+    await rename(staging, template);
+    return true;
+  } catch {
+    return false; // another window's template got there first, or the disk said no: nothing lost
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 export interface FirefoxProfileOptions {

@@ -2,13 +2,16 @@
 // Installations are faked through findBrowser's `exists`, so every platform is covered here.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, mkdir, writeFile, stat } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir, writeFile, stat, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findBrowser, BrowserNotFoundError, type FindBrowserOptions } from '../../src/browser/find.js';
 import { CATALOGUE, browsersNamed } from '../../src/browser/catalogue.js';
 import { chromiumArgs } from '../../src/browser/chromium.js';
+import {
+  TEMPLATE_FILES, firefoxTemplateDir, isNewFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
+} from '../../src/browser/firefox.js';
 import { profileDir, appIdFor, makeIncognitoDir } from '../../src/browser/profile.js';
 
 /** A fake filesystem where exactly `installed` exist; records every path asked about. */
@@ -439,5 +442,64 @@ describe('makeIncognitoDir', () => {
     await b.remove();
     await assert.rejects(stat(a.dir), { code: 'ENOENT' });
     await a.remove(); // twice is fine
+  });
+});
+
+describe('Firefox profile template', () => {
+  /** A profile as Firefox leaves it: the template's files plus user data. */
+  async function usedProfile(dir: string): Promise<void> {
+    await mkdir(join(dir, 'startupCache'), { recursive: true });
+    await writeFile(join(dir, 'startupCache', 'startupCache.8.little'), 'cache');
+    await writeFile(join(dir, 'addonStartup.json.lz4'), 'addons');
+    await writeFile(join(dir, 'extensions.json'), '{}');
+    await writeFile(join(dir, 'compatibility.ini'), '[Compatibility]');
+    for (const user of ['cookies.sqlite', 'places.sqlite', 'prefs.js', 'permissions.sqlite', 'key4.db']) await writeFile(join(dir, user), 'private');
+    await mkdir(join(dir, 'storage', 'default'), { recursive: true });
+    await writeFile(join(dir, 'storage', 'default', 'ls.sqlite'), 'private');
+  }
+
+  test('lives in the per-user data folder, one per install', () => {
+    const a = firefoxTemplateDir(process.execPath, { XDG_DATA_HOME: '/data' });
+    assert.ok(a?.startsWith(join('/data', 'gluon-ts', 'templates', 'firefox-')), a);
+    assert.equal(firefoxTemplateDir(process.execPath, { XDG_DATA_HOME: '/data' }), a);
+    assert.notEqual(firefoxTemplateDir('/bin/sh', { XDG_DATA_HOME: '/data' }), a);
+    assert.equal(firefoxTemplateDir('/nowhere/firefox', { XDG_DATA_HOME: '/data' }), undefined);
+  });
+
+  test('keeps only the start-up caches of a used profile, once, and seeds new profiles with them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gluon-ts-test-'));
+    try {
+      const used = join(dir, 'used');
+      const template = join(dir, 'data', 'templates', 'firefox-1');
+      await usedProfile(used);
+      assert.equal(isNewFirefoxProfile(used), false);
+      assert.equal(isNewFirefoxProfile(join(dir, 'fresh')), true);
+
+      assert.equal(await seedFirefoxProfile(join(dir, 'fresh'), template), false, 'no template yet');
+      assert.equal(await saveFirefoxTemplate(used, template), true);
+      assert.deepEqual((await readdir(template)).sort(), [...TEMPLATE_FILES].sort());
+      assert.equal((await readdir(join(dir, 'data', 'templates'))).length, 1, 'no staging folder left');
+      assert.equal(await saveFirefoxTemplate(used, template), false, 'an existing template stays');
+
+      const fresh = join(dir, 'fresh');
+      assert.equal(await seedFirefoxProfile(fresh, template), true);
+      assert.deepEqual((await readdir(fresh)).sort(), [...TEMPLATE_FILES].sort());
+      assert.equal(await readFile(join(fresh, 'startupCache', 'startupCache.8.little'), 'utf8'), 'cache');
+      assert.equal(isNewFirefoxProfile(fresh), false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a profile missing some of the files leaves no template', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gluon-ts-test-'));
+    try {
+      await usedProfile(join(dir, 'used'));
+      await rm(join(dir, 'used', 'startupCache'), { recursive: true });
+      assert.equal(await saveFirefoxTemplate(join(dir, 'used'), join(dir, 'template')), false);
+      await assert.rejects(stat(join(dir, 'template')), { code: 'ENOENT' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

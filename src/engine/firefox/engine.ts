@@ -9,9 +9,11 @@
 // document's realm.
 import { randomBytes } from 'node:crypto';
 import type * as Bidi from 'webdriver-bidi-protocol';
-import { firefoxArgs, firefoxVersion, prepareFirefoxProfile } from '../../browser/firefox.js';
+import {
+  firefoxArgs, firefoxTemplateDir, firefoxVersion, isNewFirefoxProfile, prepareFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
+} from '../../browser/firefox.js';
 import type { FoundBrowser } from '../../browser/find.js';
-import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
+import { killAllOnExit, spawnBrowser, type BrowserExit, type BrowserProcess } from '../../browser/process.js';
 import { logger, warnOnce } from '../../log.js';
 import type {
   Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
@@ -42,6 +44,11 @@ const DOC_MARK = '\u0003gluon-doc:';
 
 export async function launchFirefox(options: FirefoxLaunchOptions): Promise<FirefoxEngine> {
   const { browser } = options;
+  // A new profile starts from the start-up caches of an earlier one (see TEMPLATE_FILES); the
+  // first new profile with none to start from leaves its own behind when it shuts down cleanly.
+  const template = isNewFirefoxProfile(options.profileDir) ? firefoxTemplateDir(browser.path) : undefined;
+  const seeded = template !== undefined && (await seedFirefoxProfile(options.profileDir, template).catch(() => false));
+  if (template) log(seeded ? `profile seeded from ${template}` : `no profile template yet at ${template}`);
   await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize });
   const args = firefoxArgs({ profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs, startUrl: options.startUrl });
   log('launching', browser.path, args.join(' '));
@@ -81,7 +88,15 @@ export async function launchFirefox(options: FirefoxLaunchOptions): Promise<Fire
     // Only loopback: the agent's default, and what we connect to.
     if (!/^ws:\/\/(127\.0\.0\.1|\[::1\]|localhost):\d+$/.test(url)) throw failed(`its remote agent listens on ${url}, not on loopback`);
     bidi = await Promise.race([BidiConnection.connect(`${url}/session`), giveUp]);
-    return await Promise.race([FirefoxEngine.start(bidi, proc, browser, options.startUrl), giveUp]);
+    const engine = await Promise.race([FirefoxEngine.start(bidi, proc, browser, options.startUrl), giveUp]);
+    // Temporary add-ons may be listed in the add-on registries: such a profile leaves no template.
+    if (template && !seeded && !options.extensions) {
+      engine.afterExit = async ({ code, signal }) => {
+        if (code !== 0 || signal) return;
+        if (await saveFirefoxTemplate(options.profileDir, template)) log(`profile template saved to ${template}`);
+      };
+    }
+    return engine;
   } catch (error) {
     bidi?.close();
     await proc.kill(500).catch(() => {});
@@ -124,6 +139,8 @@ export class FirefoxEngine implements Engine {
   private heldStart: BidiEvents['network.beforeRequestSent'] | undefined;
   private closeReason: string | undefined;
   private closing: Promise<void> | undefined;
+  /** Run once the browser has exited, before close() resolves (the profile is still there). */
+  afterExit: ((exit: BrowserExit) => Promise<void>) | undefined;
 
   versions: EngineVersions = { product: '', engine: '', jsEngine: '', jsEngineName: 'spidermonkey' };
 
@@ -275,8 +292,10 @@ export class FirefoxEngine implements Engine {
   async addInitScript(source: string): Promise<() => Promise<void>> {
     source = oncePerDocument(source);
     const { script } = await this.bidi.send('script.addPreloadScript', { functionDeclaration: `() => {\n${source}\n}` });
-    // Like Chromium's runImmediately: the document already there gets it too.
-    if (this.topRealm) {
+    // Like Chromium's runImmediately: the document already there gets it too; but not the
+    // window's first about:blank while the start page waits to be let through (it is about to be
+    // replaced, and Firefox, busy starting that load, takes ~0.3 s to answer there).
+    if (this.topRealm && !this.holdingStart) {
       await this.bidi.send('script.evaluate', {
         expression: source, target: { realm: this.topRealm }, awaitPromise: false, resultOwnership: 'none',
       }).catch(() => {});
@@ -501,6 +520,7 @@ export class FirefoxEngine implements Engine {
     } else {
       this.bidi.close();
     }
+    await this.afterExit?.(await this.process.exited).catch((error: unknown) => log('after exit:', String(error)));
   }
 
   private markClosed(reason: string): void {
