@@ -5,11 +5,14 @@ import { PACKAGE_VERSION } from './window/open.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
 export { openAbout } from './window/about.js';
+export { broadcast } from './window/windows.js';
+export type { BroadcastResult } from './window/windows.js';
 export { extensions } from './extensions.js';
 export type { Extension } from './extensions.js';
 export type { OpenAboutOptions, AboutLink } from './window/about.js';
 export type { OpenOptions } from './window/open.js';
 export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, ControlsApi } from './window/window.js';
+export type { IdleApi, IdleAutoOptions, IdleState } from './window/idle.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';
 export type { PdfOptions, RawEvent, WindowBounds } from './engine/types.js';
 export type {

@@ -45,9 +45,8 @@ export function chromiumArgs(o: ChromiumArgsOptions): string[] {
   if (o.userAgent) args.push(`--user-agent=${o.userAgent}`);
   if (o.allowHTTP === true || o.allowHTTP === 'mixed') args.push('--allow-running-insecure-content');
   else args.push('--enable-strict-mixed-content-checking');
-  // devtools: Chromium has no command-line switch that disables DevTools (only the
-  // DeveloperToolsAvailability policy), so `devtools: false` adds nothing here for now;
-  // blocking the shortcut / the protocol call is left to the layer above.
+  // devtools: false: Chromium has no switch for it (only the DeveloperToolsAvailability policy,
+  // machine-wide): the engine closes every DevTools window as it opens instead.
   args.push(`--app=${o.startUrl}`);
   if (o.extensions) args.push('--enable-unsafe-extension-debugging');
   if (o.extraArgs) args.push(...o.extraArgs);

@@ -115,6 +115,8 @@ export interface FirefoxProfileOptions {
   /** false (default): mixed content blocked; 'mixed' or true: allowed. */
   allowHTTP?: false | 'mixed' | true;
   userAgent?: string;
+  /** false: DevTools cannot be opened (the pref Firefox's DisableDeveloperTools policy sets). */
+  devtools?: boolean;
   /** [width, height] of the first window (Firefox ignores --width/--height for it; xulstore.json does not). */
   windowSize?: [number, number];
 }
@@ -172,6 +174,7 @@ export function firefoxPrefs(o: FirefoxProfileOptions = {}): Record<string, stri
     prefs['security.mixed_content.block_display_content'] = true;
   }
   if (o.userAgent) prefs['general.useragent.override'] = o.userAgent;
+  if (o.devtools === false) prefs['devtools.policy.disabled'] = true;
   return prefs;
 }
 

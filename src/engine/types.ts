@@ -121,7 +121,6 @@ export interface Engine {
   readonly versions: EngineVersions;
   /** Process id of the browser (it leads a process group with its helpers on POSIX). */
   readonly pid: number;
-  /** Runs `source` in every new document before its own scripts (and now, in the current one). */
   /** Runs `source` once in the document there now and once in every later one (see init-script.ts). */
   addInitScript(source: string): Promise<() => Promise<void>>;
   /** Evaluates an expression in the top-level page; rejects with the page's error. */
@@ -153,10 +152,24 @@ export interface Engine {
   /** The OS window: its state and, for 'normal', any of its bounds (screen pixels). */
   setWindow(state: WindowState, bounds?: WindowBounds): Promise<void>;
   getWindow(): Promise<WindowInfo>;
+  /**
+   * Freezes the page (its timers, tasks and rendering stop; its state stays) or lets it run again.
+   * Rejects, saying why, where the browser cannot.
+   */
+  setFrozen(frozen: boolean): Promise<void>;
+  /** Asks the browser to drop what memory it can (caches, garbage); nothing where it cannot. */
+  releaseMemory(): Promise<void>;
   /** Protocol passthrough (Window.cdp): to the page, or to the browser as a whole. */
   raw(method: string, params?: object, opts?: { browser?: boolean }): Promise<unknown>;
   /** Every protocol event named `method` (Window.cdp.on), as the protocol sent it. */
   onRaw(method: string, handler: (message: RawEvent) => void): () => void;
+  /**
+   * Opens another window in this window's browser (same profile, so cookies and storage are
+   * shared), with its own page, init scripts, serving and navigation policy. The browser exits
+   * when its last window closes.
+   */
+  openWindow(options?: { windowSize?: [number, number] }): Promise<Engine>;
   readonly closed: boolean;
+  /** Closes this window; the browser too if it was its last one. */
   close(): Promise<void>;
 }

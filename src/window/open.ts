@@ -2,7 +2,7 @@
 // local app folder, and wiring the IPC endpoint to the engine. Engine-neutral: it only
 // uses the Engine interface (src/engine/types.ts).
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { findBrowser } from '../browser/find.js';
 import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
 import { launchEngine } from '../engine/launch.js';
@@ -17,6 +17,7 @@ import { connectIpc } from './connect.js';
 import { extensionPaths } from '../extensions.js';
 import { codeOf, onDomReady } from './resources.js';
 import { createWindow, type Window } from './window.js';
+import { engineFor, shareStore, trackWindow } from './windows.js';
 import type { DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 const log = logger('window');
@@ -66,6 +67,12 @@ export interface OpenOptions {
    * so it cannot use the backend's variables) or a string.
    */
   onLoad?: (() => unknown) | string;
+  /**
+   * Share the store with the other windows opened with `shareStore: true` in this process: the
+   * window starts with their entries, and a change to any of their stores, by the backend or by
+   * a page, is made to all.
+   */
+  shareStore?: boolean;
 }
 
 export async function open<T extends IpcSchema = DefaultIpc>(url: string, options: OpenOptions = {}): Promise<Window<T>> {
@@ -124,7 +131,9 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   const profile = incognito?.dir ?? profileDir({ appId: appIdFor(entry), browserId: browser.id, dataPath: options.dataPath });
   log('profile:', profile);
 
-  const engine: Engine = await launchEngine(browser, {
+  // A profile serves one browser: a window of a profile whose browser runs opens in it.
+  const running = incognito ? undefined : `${browser.path}\0${resolve(profile)}`;
+  const { engine, launched } = await engineFor(running, () => launchEngine(browser, {
     startUrl,
     profileDir: profile,
     temporaryProfile: incognito !== undefined,
@@ -135,17 +144,23 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
     devtools: options.devtools,
     extraArgs: options.browserArgs,
     extensions: extensionsToInstall.length > 0,
-  }).catch(async (error) => {
+  }), options.windowSize).catch(async (error) => {
     await incognito?.remove();
     throw error;
   });
+  if (!launched) log('opened in the browser already running on', profile);
 
   try {
     let lane = await lanePromise;
     if (lane && !(await engine.grantLoopback(ipcOrigin))) lane = undefined;
     const connection = connectIpc(engine, { origin: ipcOrigin, waitForHandler: ipcWait, lane });
     const { endpoint } = connection;
-    endpoint.onStoreChange(storeSnapshotKeeper(engine, () => endpoint.storeEntries()));
+    const keepSnapshot = storeSnapshotKeeper(engine, () => endpoint.storeEntries());
+    endpoint.onStoreChange(keepSnapshot);
+    if (options.shareStore) {
+      shareStore(endpoint, engine);
+      keepSnapshot();
+    }
     // Sent now, so it travels with the interception set-up below.
     const initScript = engine.addInitScript(pageScript({
       send: engine.pageSendName,
@@ -173,14 +188,18 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
       const csp = lane ? withLoopbackSource(localCSP, lane.port) : localCSP;
       await engine.serve(APP_ORIGIN, createFolderServer(serveRoot, { csp, log: local.enabled ? local : undefined }));
     }
+    // Navigations the window itself makes (Window.idle), let through once each.
+    const allowedOnce = new Set<string>();
     await engine.setNavigationPolicy(({ url: next }) => {
+      if (allowedOnce.delete(stripHash(next))) return true;
       if (allowNavigation === true) return true;
       if (allowNavigation === false) return stripHash(next) === stripHash(startUrl);
       return safeOrigin(next) === ipcOrigin;
     });
     await initScript;
     await onLoadScript;
-    for (const path of extensionsToInstall) {
+    // A window in a browser already running has that browser's extensions.
+    for (const path of launched ? extensionsToInstall : []) {
       await engine.installExtension(path).catch((error: Error) => {
         throw new Error(`Gluon.open: ${browser.name} could not install the extension ${path}: ${error.message}`);
       });
@@ -204,7 +223,8 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
     let shutdown: Promise<void> | undefined;
     const close = () => (shutdown ??= engine.close().finally(() => incognito?.remove()));
     engine.on('close', () => void close());
-    const window = createWindow({ engine, connection, browser, profile, navigated, close });
+    const window = createWindow({ engine, connection, browser, profile, navigated, close, allowOnce: (next) => allowedOnce.add(stripHash(next)) });
+    trackWindow(window);
     return window as Window<any> as Window<T>;
   } catch (error) {
     await engine.close();

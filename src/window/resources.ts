@@ -3,6 +3,7 @@
 // only, once its DOM is parsed. Engine-neutral: each is one engine init script, which engines
 // also run in the current document.
 import type { Engine } from '../engine/types.js';
+import { IDLE_ORIGIN } from './idle.js';
 
 export interface CssResource {
   /** Takes the CSS out of the current page and of later loads. */
@@ -26,7 +27,7 @@ export interface ResourcesApi {
 /** Source that runs `body` in the top-level document once its DOM is parsed (at once if it already is). */
 export function onDomReady(body: string): string {
   return `(() => {
-  if (window.top !== window) return;
+  if (window.top !== window || location.origin === ${JSON.stringify(IDLE_ORIGIN)}) return;
   const run = () => {
 ${body}
   };

@@ -4,6 +4,7 @@ import type { FoundBrowser } from '../browser/find.js';
 import type { Engine, EngineEvents, PdfOptions, RawEvent, WindowBounds } from '../engine/types.js';
 import type { IpcConnection } from './connect.js';
 import { createIpc } from '../ipc/facade.js';
+import { createIdle, IDLE_ORIGIN, type IdleApi } from './idle.js';
 import { createResources, type ResourcesApi } from './resources.js';
 import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
@@ -76,6 +77,8 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   resources: ResourcesApi;
   /** Minimize, maximize, show and place the OS window. */
   controls: ControlsApi;
+  /** Use less while nobody looks: sleep, hibernate, freeze, wake, and auto (hibernate while minimized). */
+  idle: IdleApi;
   versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
   /** Closes the window and its browser; resolves when the browser has exited. */
   close(): Promise<void>;
@@ -83,6 +86,8 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   /** 'close': the app, the user or a crash closed the window. 'load': a document finished loading. */
   on<K extends keyof WindowEvents>(event: K, handler: (info: WindowEvents[K]) => void): () => void;
 }
+
+const isIdlePicture = (url: string) => url.startsWith(`${IDLE_ORIGIN}/`);
 
 /** Key of a window's internals, for the test suite only. */
 export const INTERNALS = Symbol.for('gluon-ts.internals');
@@ -100,6 +105,8 @@ export function createWindow(o: {
   navigated: Promise<void>;
   /** Closes the window: the browser exits and its temporary profile is gone when this resolves. */
   close: () => Promise<void>;
+  /** Lets one top-level navigation to `url` through the navigation policy. */
+  allowOnce: (url: string) => void;
 }): Window {
   const { engine, browser } = o;
   const { endpoint } = o.connection;
@@ -110,7 +117,9 @@ export function createWindow(o: {
   };
   let markLoaded!: () => void;
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-  engine.on('load', () => markLoaded());
+  engine.on('load', ({ url }) => {
+    if (!isIdlePicture(url)) markLoaded();
+  });
 
   const page: PageApi = {
     eval: (expression) => evaluate(typeof expression === 'function' ? `(${expression.toString()})()` : String(expression)),
@@ -158,6 +167,7 @@ export function createWindow(o: {
     browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid, profile: o.profile },
     page,
     resources: createResources(engine),
+    idle: createIdle(engine, { navigated: o.navigated, allowOnce: o.allowOnce }),
     controls: {
       minimize: () => engine.setWindow('minimized'),
       maximize: () => engine.setWindow('maximized'),
@@ -181,7 +191,11 @@ export function createWindow(o: {
     get closed() {
       return engine.closed;
     },
-    on: (event, handler) => engine.on(event, handler as (info: EngineEvents[typeof event]) => void),
+    // The still picture of a sleeping page (Window.idle) is not one of the app's loads.
+    on: (event, handler) => engine.on(event, (info: EngineEvents[typeof event]) => {
+      if (event === 'load' && isIdlePicture((info as EngineEvents['load']).url)) return;
+      (handler as (info: EngineEvents[typeof event]) => void)(info);
+    }),
   };
   // Not public API: lets the test suite see which channel IPC uses, and reach the engine.
   Object.defineProperty(window, INTERNALS, { value: { connection: o.connection, engine }, enumerable: false });

@@ -1,5 +1,6 @@
 // open(): local apps served under the private app origin, paths resolved like imports,
 // security defaults (http, navigation, dangerous options), headless and browser choice.
+import { spawn } from 'node:child_process';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -234,16 +235,26 @@ test('a browser that is asked for but not installed gives an error listing what 
   }
 });
 
-test('opening a second window on a profile that is in use fails at once, saying why and what to do', async () => {
+test('opening a window on a profile that another run of the app is using fails at once, saying why and what to do', async () => {
   const dataPath = join(work, 'shared-profile');
-  const first = await Gluon.open(fixture('app'), { headless: true, dataPath });
+  // The other run: another Node process with its browser on that profile.
+  const other = spawn(process.execPath, [fixture('hold-profile.mjs'), dataPath], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      other.stdout!.on('data', (chunk) => {
+        out += chunk;
+        if (out.includes('READY')) resolve();
+      });
+      other.on('exit', (code) => reject(new Error(`the other run exited (${code})`)));
+    });
     const started = Date.now();
-    await assert.rejects(Gluon.open(fixture('app'), { headless: true, dataPath }), /profile folder .* is in use by another window.*incognito/s);
+    await assert.rejects(Gluon.open(fixture('app'), { headless: true, dataPath }), /profile folder .* is in use by another browser.*incognito/s);
     assert.ok(Date.now() - started < 10000);
-    assert.equal(await first.page.eval('typeof Gluon'), 'object', 'the first window is unharmed');
   } finally {
-    await first.close();
+    const exited = new Promise((resolve) => other.once('exit', resolve));
+    process.kill(-other.pid!, 'SIGTERM');
+    await exited;
   }
 });
 

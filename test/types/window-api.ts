@@ -1,4 +1,5 @@
-// Gluon's Window API beyond the IPC, as typed by gluon-ts: resources, controls, cdp, openAbout,
+// Gluon's Window API beyond the IPC, as typed by gluon-ts: resources, controls, idle, several
+// windows (broadcast, shareStore), cdp, openAbout,
 // extensions and the onLoad option. Positive uses compile; each @ts-expect-error must bite.
 import * as Gluon from '../../src/index.js';
 
@@ -29,6 +30,37 @@ export async function windowApi() {
   await win.controls.show({ left: 1, top: 2, width: 300, height: 200 });
   // @ts-expect-error bounds are numbers
   await win.controls.show({ width: '300px' });
+
+  await win.idle.sleep();
+  await win.idle.hibernate();
+  await win.idle.freeze();
+  await win.idle.wake();
+  win.idle.auto(true, { timeMinimizedToHibernate: 10 });
+  win.idle.auto(false);
+  const state: Gluon.IdleState = win.idle.state;
+  // @ts-expect-error a state the window cannot be in
+  const wrong: Gluon.IdleState = 'dozing';
+  // @ts-expect-error the option is a number of seconds
+  win.idle.auto(true, { timeMinimizedToHibernate: '10s' });
+  // @ts-expect-error the state is read-only
+  win.idle.state = 'awake';
+  void state, wrong;
+
+  const shared = await Gluon.open('ui', { shareStore: true, devtools: false });
+  // @ts-expect-error shareStore is a boolean
+  await Gluon.open('ui', { shareStore: 'yes' });
+  const results: Gluon.BroadcastResult[] = await Gluon.broadcast('theme', { dark: true });
+  for (const result of results) {
+    const from: Gluon.Window = result.window;
+    if (result.ok) void result.reply;
+    else void result.error.message;
+    // @ts-expect-error a failed result has no reply
+    if (!result.ok) void result.reply;
+    void from;
+  }
+  // @ts-expect-error the event name is a string
+  await Gluon.broadcast(42);
+  await shared.close();
 
   const unhook: () => void = win.cdp.on('Runtime.consoleAPICalled', (message: Gluon.RawEvent) => message.params, true);
   unhook();

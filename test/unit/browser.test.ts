@@ -10,7 +10,7 @@ import { findBrowser, BrowserNotFoundError, type FindBrowserOptions } from '../.
 import { CATALOGUE, browsersNamed } from '../../src/browser/catalogue.js';
 import { chromiumArgs } from '../../src/browser/chromium.js';
 import {
-  TEMPLATE_FILES, firefoxTemplateDir, isNewFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
+  TEMPLATE_FILES, firefoxPrefs, firefoxTemplateDir, isNewFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
 } from '../../src/browser/firefox.js';
 import { profileDir, appIdFor, makeIncognitoDir } from '../../src/browser/profile.js';
 
@@ -501,5 +501,13 @@ describe('Firefox profile template', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('firefoxPrefs', () => {
+  test('devtools: false turns DevTools off; the default leaves it', () => {
+    assert.equal(firefoxPrefs({ devtools: false })['devtools.policy.disabled'], true);
+    assert.equal(firefoxPrefs({})['devtools.policy.disabled'], undefined);
+    assert.equal(firefoxPrefs({ devtools: true })['devtools.policy.disabled'], undefined);
   });
 });

@@ -11,6 +11,7 @@ import { logger } from '../../log.js';
 import type {
   Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
+import { closeOneWindow } from '../close.js';
 import { oncePerDocument } from '../init-script.js';
 import { CdpConnection, CdpError } from './cdp.js';
 import { PipeTransport } from './pipe.js';
@@ -45,9 +46,9 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
   const failed = (why: string) =>
     /ProcessSingleton|SingletonLock/.test(proc.stderrTail())
       ? new Error(
-          `Could not start ${browser.name}: its profile folder ${options.profileDir} is in use by another window ` +
-            `of this app (or by a browser still running from it). One browser profile serves one window at a time: ` +
-            `close the other window, or open this one with { incognito: true } or another { dataPath }.`,
+          `Could not start ${browser.name}: its profile folder ${options.profileDir} is in use by another browser ` +
+            `(another run of this app, or a browser left running by one). One profile serves one browser at a time ` +
+            `(the windows of one process share it): close that app, or open this window with { incognito: true } or another { dataPath }.`,
         )
       : new Error(
       `Could not start ${browser.name} (${browser.path}): ${why}.\n` +
@@ -61,6 +62,7 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
   });
   giveUp.catch(() => {});
   try {
+    if (options.devtools === false) closeDevtools(cdp);
     const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, browser), giveUp]);
     return engine;
   } catch (error) {
@@ -86,6 +88,8 @@ export class ChromiumEngine implements Engine {
   private currentUrl = BLANK_START;
   private closeReason: string | undefined;
   private closing: Promise<void> | undefined;
+  /** The page target is gone (its window was closed), the browser may not be. */
+  private targetGone = false;
 
   private constructor(
     private readonly cdp: CdpConnection,
@@ -93,7 +97,11 @@ export class ChromiumEngine implements Engine {
     private readonly sessionId: string,
     private readonly targetId: string,
     readonly versions: EngineVersions,
-  ) {}
+    /** Every window of this browser (openWindow), this one included. */
+    private readonly family: Set<ChromiumEngine>,
+  ) {
+    family.add(this);
+  }
 
   static async attach(cdp: CdpConnection, proc: BrowserProcess, browser: FoundBrowser): Promise<ChromiumEngine> {
     const version = await cdp.send('Browser.getVersion');
@@ -106,16 +114,26 @@ export class ChromiumEngine implements Engine {
       });
       void cdp.send('Target.setDiscoverTargets', { discover: true });
     });
-    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target, flatten: true });
     const productVersion = version.product.split('/')[1] ?? version.product;
-    const engine = new ChromiumEngine(cdp, proc, sessionId, target, {
-      product: productVersion,
-      engine: productVersion,
-      jsEngine: version.jsVersion,
-      jsEngineName: 'v8',
-    });
+    const versions: EngineVersions = { product: productVersion, engine: productVersion, jsEngine: version.jsVersion, jsEngineName: 'v8' };
+    const engine = await ChromiumEngine.attachTo(cdp, proc, target, versions, new Set());
     log(`attached to ${browser.name} ${productVersion} (target ${target})`);
+    return engine;
+  }
+
+  private static async attachTo(cdp: CdpConnection, proc: BrowserProcess, target: string, versions: EngineVersions, family: Set<ChromiumEngine>): Promise<ChromiumEngine> {
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target, flatten: true });
+    const engine = new ChromiumEngine(cdp, proc, sessionId, target, versions, family);
     await engine.listen();
+    return engine;
+  }
+
+  async openWindow(o: { windowSize?: [number, number] } = {}): Promise<ChromiumEngine> {
+    if (this.closed) throw new Error('the browser of this window is closed');
+    const [width, height] = o.windowSize ?? [];
+    const { targetId } = await this.cdp.send('Target.createTarget', { url: BLANK_START, newWindow: true, width, height });
+    const engine = await ChromiumEngine.attachTo(this.cdp, this.process, targetId, this.versions, this.family);
+    log(`opened another window (target ${targetId})`);
     return engine;
   }
 
@@ -166,10 +184,14 @@ export class ChromiumEngine implements Engine {
       if (mine(id)) void this.onRequestPaused(params);
     });
     cdp.on('Target.targetDestroyed', ({ targetId }) => {
-      if (targetId === this.targetId) this.markClosed('the window was closed');
+      if (targetId !== this.targetId) return;
+      this.targetGone = true;
+      this.markClosed('the window was closed');
     });
     cdp.on('Target.detachedFromTarget', ({ sessionId: detached }) => {
-      if (detached === sessionId) this.markClosed('the window was closed');
+      if (detached !== sessionId) return;
+      this.targetGone = true;
+      this.markClosed('the window was closed');
     });
     cdp.onClose((reason) => this.markClosed(reason));
     this.process.exited.then(({ code, signal }) =>
@@ -332,6 +354,15 @@ export class ChromiumEngine implements Engine {
     if (state === 'normal' && sized) await this.cdp.send('Browser.setWindowBounds', { windowId, bounds: { left, top, width, height } });
   }
 
+  async setFrozen(frozen: boolean): Promise<void> {
+    await this.cdp.send('Page.setWebLifecycleState', { state: frozen ? 'frozen' : 'active' }, this.sessionId);
+  }
+
+  async releaseMemory(): Promise<void> {
+    // Every process of the browser hears a critical memory-pressure signal and drops its caches.
+    await this.cdp.send('Memory.simulatePressureNotification', { level: 'critical' }, this.sessionId);
+  }
+
   async getWindow(): Promise<WindowInfo> {
     const { bounds } = await this.cdp.send('Browser.getWindowBounds', { windowId: await this.windowId() });
     return { state: bounds.windowState ?? 'normal', left: bounds.left ?? 0, top: bounds.top ?? 0, width: bounds.width ?? 0, height: bounds.height ?? 0 };
@@ -351,6 +382,15 @@ export class ChromiumEngine implements Engine {
 
   private async shutDown(): Promise<void> {
     this.markClosed('the window was closed by the app');
+    this.family.delete(this);
+    if (this.family.size > 0 && !this.process.hasExited) {
+      // The browser has other windows: only this one goes.
+      if (this.targetGone) return;
+      return closeOneWindow(
+        (gone) => this.cdp.on('Target.targetDestroyed', ({ targetId }) => targetId === this.targetId && gone()),
+        () => this.cdp.send('Target.closeTarget', { targetId: this.targetId }),
+      );
+    }
     if (!this.process.hasExited) {
       // Ask politely (lets Chromium flush the profile), then make sure.
       await Promise.race([this.cdp.send('Browser.close').catch(() => {}), delay(1000)]);
@@ -364,6 +404,7 @@ export class ChromiumEngine implements Engine {
   private markClosed(reason: string): void {
     if (this.closeReason) return;
     this.closeReason = reason;
+    this.family.delete(this);
     this.topContext = undefined;
     log('closed:', reason);
     this.emit('close', { reason });
@@ -419,6 +460,20 @@ export class ChromiumEngine implements Engine {
       });
     }
   }
+}
+
+/**
+ * devtools: false. DevTools (F12, the context menu, the protocol) opens as a target of its own,
+ * on a devtools:// page: each is closed as soon as the browser reports it.
+ */
+function closeDevtools(cdp: CdpConnection): void {
+  const close = ({ targetInfo }: { targetInfo: { targetId: string; url: string } }) => {
+    if (!targetInfo.url.startsWith('devtools://')) return;
+    log('closing DevTools (devtools: false)');
+    cdp.send('Target.closeTarget', { targetId: targetInfo.targetId }).catch(() => {});
+  };
+  cdp.on('Target.targetCreated', close);
+  cdp.on('Target.targetInfoChanged', close);
 }
 
 function safeOrigin(url: string): string {

@@ -18,6 +18,7 @@ import { logger, warnOnce } from '../../log.js';
 import type {
   Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
+import { closeOneWindow } from '../close.js';
 import { oncePerDocument } from '../init-script.js';
 import { BidiConnection, BidiError, type BidiEvents } from './bidi.js';
 import { fromRemoteValue } from './values.js';
@@ -39,6 +40,12 @@ interface RealmInfo {
   doc?: string;
 }
 
+/** The windows of one browser, and the parent of each browsing context that has one. */
+interface FirefoxFamily {
+  windows: Set<FirefoxEngine>;
+  parents: Map<string, string>;
+}
+
 /** The preload script's first message in each document: this mark, then the document's id. */
 const DOC_MARK = '\u0003gluon-doc:';
 
@@ -49,7 +56,7 @@ export async function launchFirefox(options: FirefoxLaunchOptions): Promise<Fire
   const template = isNewFirefoxProfile(options.profileDir) ? firefoxTemplateDir(browser.path) : undefined;
   const seeded = template !== undefined && (await seedFirefoxProfile(options.profileDir, template).catch(() => false));
   if (template) log(seeded ? `profile seeded from ${template}` : `no profile template yet at ${template}`);
-  await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize });
+  await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize, devtools: options.devtools });
   const args = firefoxArgs({ profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs, startUrl: options.startUrl });
   log('launching', browser.path, args.join(' '));
   let announce!: (url: string) => void;
@@ -67,9 +74,9 @@ export async function launchFirefox(options: FirefoxLaunchOptions): Promise<Fire
   const failed = (why: string) =>
     /already running|not responding|profile.*(locked|in use)/i.test(proc.stderrTail())
       ? new Error(
-          `Could not start ${browser.name}: its profile folder ${options.profileDir} is in use by another window ` +
-            `of this app (or by a browser still running from it). One browser profile serves one window at a time: ` +
-            `close the other window, or open this one with { incognito: true } or another { dataPath }.`,
+          `Could not start ${browser.name}: its profile folder ${options.profileDir} is in use by another browser ` +
+            `(another run of this app, or a browser left running by one). One profile serves one browser at a time ` +
+            `(the windows of one process share it): close that app, or open this window with { incognito: true } or another { dataPath }.`,
         )
       : new Error(
           `Could not start ${browser.name} (${browser.path}): ${why}.\n` +
@@ -144,14 +151,34 @@ export class FirefoxEngine implements Engine {
 
   versions: EngineVersions = { product: '', engine: '', jsEngine: '', jsEngineName: 'spidermonkey' };
 
+  /** The window's browsing context was closed (the browser may still run other windows). */
+  private contextGone = false;
+  /** The window the browser was started with (the others come from openWindow). */
+  private launcher = false;
+
   private constructor(
     private readonly bidi: BidiConnection,
     readonly process: BrowserProcess,
     startUrl: string | undefined,
+    /** Every window of this browser (openWindow), and which browsing context is whose child. */
+    private readonly family: FirefoxFamily,
   ) {
     this.holdingStart = startUrl !== undefined;
     this.startUrl = startUrl;
     this.hasContext = new Promise((resolve) => (this.contextFound = resolve));
+    family.windows.add(this);
+  }
+
+  /**
+   * Whether a request from `context` is this window's to handle: its window's own, including its
+   * frames'; one from no window (a worker, say) goes to the oldest open window.
+   */
+  private owns(context: string | null | undefined): boolean {
+    if (!this.context) return true; // the first window, before it knows its context
+    let top = context ?? undefined;
+    for (let parent = top && this.family.parents.get(top); parent; parent = this.family.parents.get(parent)) top = parent;
+    const windows = [...this.family.windows];
+    return (windows.find((w) => w.context === top) ?? windows[0]) === this;
   }
 
   /**
@@ -163,7 +190,13 @@ export class FirefoxEngine implements Engine {
   static async start(bidi: BidiConnection, proc: BrowserProcess, browser: FoundBrowser, startUrl?: string): Promise<FirefoxEngine> {
     const session = bidi.send('session.new', { capabilities: {} });
     session.catch(() => {});
-    const engine = new FirefoxEngine(bidi, proc, startUrl);
+    const family: FirefoxFamily = { windows: new Set(), parents: new Map() };
+    bidi.on('browsingContext.contextCreated', ({ context, parent }) => {
+      if (parent) family.parents.set(context, parent);
+    });
+    bidi.on('browsingContext.contextDestroyed', ({ context }) => family.parents.delete(context));
+    const engine = new FirefoxEngine(bidi, proc, startUrl, family);
+    engine.launcher = true;
     await engine.listen();
     const version = firefoxVersion(browser.path) ?? (await engine.userAgentVersion())
       ?? String(((await session).capabilities as Record<string, unknown>).browserVersion ?? '');
@@ -189,8 +222,29 @@ export class FirefoxEngine implements Engine {
     this.contextFound();
   }
 
+  /** Another window in this browser: a new top-level context with its own channel and scripts. */
+  async openWindow(o: { windowSize?: [number, number] } = {}): Promise<FirefoxEngine> {
+    if (this.closed) throw new Error('the browser of this window is closed');
+    const { context } = await this.bidi.send('browsingContext.create', { type: 'window' });
+    const engine = new FirefoxEngine(this.bidi, this.process, undefined, this.family);
+    engine.versions = this.versions;
+    engine.foundContext(context);
+    await engine.listen();
+    // Its document there now (about:blank) is the realm until the app's own.
+    const { realms } = await this.bidi.send('script.getRealms', { context, type: 'window' });
+    for (const realm of realms) {
+      engine.realms.set(realm.realm, { origin: realm.origin, context, sandbox: (realm as { sandbox?: string }).sandbox });
+      if (!(realm as { sandbox?: string }).sandbox) engine.topRealm = realm.realm;
+    }
+    if (o.windowSize) await engine.setWindow('normal', { width: o.windowSize[0], height: o.windowSize[1] }).catch(() => {});
+    log(`opened another window (context ${context})`);
+    return engine;
+  }
+
   private async listen(): Promise<void> {
     const { bidi } = this;
+    /** The first window sets up the session for all; another one only adds its own channel. */
+    const first = this.launcher;
     bidi.on('browsingContext.contextCreated', ({ context, parent }) => {
       if (!parent) this.foundContext(context);
     });
@@ -230,10 +284,12 @@ export class FirefoxEngine implements Engine {
       if (context === this.context && url !== START_URL) this.emit('load', { url });
     });
     bidi.on('browsingContext.contextDestroyed', ({ context }) => {
-      if (context === this.context) this.markClosed('the window was closed');
+      if (context !== this.context) return;
+      this.contextGone = true;
+      this.markClosed('the window was closed');
     });
     bidi.on('network.beforeRequestSent', (params) => {
-      if (!params.isBlocked) return;
+      if (!params.isBlocked || !this.owns(params.context)) return;
       if (params.navigation !== null && params.context && !this.context) this.foundContext(params.context);
       if (this.holdingStart && params.navigation !== null && params.context === this.context && !this.heldStart) {
         this.heldStart = params;
@@ -246,6 +302,24 @@ export class FirefoxEngine implements Engine {
       this.markClosed(`the browser exited (${signal ? `signal ${signal}` : `code ${code}`})`),
     );
 
+    const addChannel = () => bidi.send('script.addPreloadScript', {
+      functionDeclaration: `(send) => {
+        const doc = String(Math.random()).slice(2) + String(Date.now());
+        const define = (name, value, taken) => Object.defineProperty(globalThis, name, { value, configurable: taken, writable: false, enumerable: false });
+        // The bootstrap takes (deletes) this one.
+        define(${JSON.stringify(this.pageSendName)}, (text) => { send(text); }, true);
+        define(${JSON.stringify(this.pageGuardName)}, (text, to) => { if (to === doc) globalThis[${JSON.stringify(this.pageReceiveName)}](text); }, false);
+        send(${JSON.stringify(DOC_MARK)} + doc);
+      }`,
+      arguments: [{ type: 'channel', value: { channel: this.channel } }],
+      // The first window's is added before its context is known: it runs in every window, but
+      // the messages of other windows' documents are not its own (see script.message above).
+      ...(first ? {} : { contexts: [this.context] }),
+    });
+    if (!first) {
+      await addChannel();
+      return;
+    }
     await Promise.all([
       bidi.send('session.subscribe', {
         events: [
@@ -261,17 +335,7 @@ export class FirefoxEngine implements Engine {
       // bootstrap (the next preload script) takes and deletes before any page script runs.
       // Also the way in (see postToPage): each document draws an id, tells it to the backend
       // first thing, and takes frames only when they carry it.
-      bidi.send('script.addPreloadScript', {
-        functionDeclaration: `(send) => {
-          const doc = String(Math.random()).slice(2) + String(Date.now());
-          const define = (name, value, taken) => Object.defineProperty(globalThis, name, { value, configurable: taken, writable: false, enumerable: false });
-          // The bootstrap takes (deletes) this one.
-          define(${JSON.stringify(this.pageSendName)}, (text) => { send(text); }, true);
-          define(${JSON.stringify(this.pageGuardName)}, (text, to) => { if (to === doc) globalThis[${JSON.stringify(this.pageReceiveName)}](text); }, false);
-          send(${JSON.stringify(DOC_MARK)} + doc);
-        }`,
-        arguments: [{ type: 'channel', value: { channel: this.channel } }],
-      }),
+      addChannel(),
     ]);
     // The window may not exist yet (getTree then lists nothing): its contextCreated event will come.
     const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
@@ -291,7 +355,8 @@ export class FirefoxEngine implements Engine {
 
   async addInitScript(source: string): Promise<() => Promise<void>> {
     source = oncePerDocument(source);
-    const { script } = await this.bidi.send('script.addPreloadScript', { functionDeclaration: `() => {\n${source}\n}` });
+    // This window's documents only (and their frames): the browser may have other windows.
+    const { script } = await this.bidi.send('script.addPreloadScript', { functionDeclaration: `() => {\n${source}\n}`, contexts: [this.context] });
     // Like Chromium's runImmediately: the document already there gets it too; but not the
     // window's first about:blank while the start page waits to be let through (it is about to be
     // replaced, and Firefox, busy starting that load, takes ~0.3 s to answer there).
@@ -466,6 +531,14 @@ export class FirefoxEngine implements Engine {
     await this.bidi.send('webExtension.install', { extensionData: { type: 'archivePath', path } });
   }
 
+  async setFrozen(): Promise<void> {
+    throw new Error('Firefox cannot freeze a page over WebDriver BiDi (it has no page lifecycle command); sleep() or hibernate() unload the page instead');
+  }
+
+  async releaseMemory(): Promise<void> {
+    // BiDi has no memory command: the page's memory goes with its document.
+  }
+
   /** The OS window of our browsing context (the first of the browser's: the app has one). */
   private async clientWindow(): Promise<Bidi.Browser.ClientWindowInfo> {
     const { contexts } = await this.bidi.send('browsingContext.getTree', { root: this.context, maxDepth: 0 });
@@ -511,6 +584,14 @@ export class FirefoxEngine implements Engine {
 
   private async shutDown(): Promise<void> {
     this.markClosed('the window was closed by the app');
+    if (this.family.windows.size > 0 && !this.process.hasExited) {
+      // The browser has other windows: only this one goes.
+      if (this.contextGone) return;
+      return closeOneWindow(
+        (gone) => this.bidi.on('browsingContext.contextDestroyed', ({ context }) => context === this.context && gone()),
+        () => this.bidi.send('browsingContext.close', { context: this.context }),
+      );
+    }
     if (!this.process.hasExited) {
       // Ask politely (lets Firefox write its profile), then make sure.
       await Promise.race([this.bidi.send('browser.close', {}).catch(() => {}), delay(1000)]);
@@ -526,6 +607,7 @@ export class FirefoxEngine implements Engine {
   private markClosed(reason: string): void {
     if (this.closeReason) return;
     this.closeReason = reason;
+    this.family.windows.delete(this);
     this.topRealm = undefined;
     log('closed:', reason);
     this.emit('close', { reason });
