@@ -13,6 +13,7 @@ export type { OpenAboutOptions, AboutLink } from './window/about.js';
 export type { OpenOptions } from './window/open.js';
 export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, ControlsApi } from './window/window.js';
 export type { IdleApi, IdleAutoOptions, IdleState } from './window/idle.js';
+export type { V8CacheApi, V8CacheBuildOptions } from './window/v8cache.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';
 export type { PdfOptions, RawEvent, WindowBounds } from './engine/types.js';
 export type {

@@ -107,6 +107,23 @@ export interface PdfOptions {
   preferCSSPageSize?: boolean;
 }
 
+/** One script's V8 code cache: its URL and the cache data (base64). */
+export interface CodeCacheEntry {
+  url: string;
+  data: string;
+}
+
+/** V8's code cache for a window's classic scripts (module scripts get none). */
+export interface CodeCache {
+  /**
+   * Collects cache data for the scripts at `urls` as the window's next documents load them;
+   * stop() ends it and returns what was produced so far.
+   */
+  produce(urls: string[], eager: boolean): { readonly entries: CodeCacheEntry[]; stop(): CodeCacheEntry[] };
+  /** Seeds the cache of the window's current document and of every later one with `entries`. */
+  seed(entries: CodeCacheEntry[]): Promise<void>;
+}
+
 export interface EngineEvents {
   /** A new document in the top-level frame started (reload, navigation). Its realm id. */
   document: { url: string; realm: string };
@@ -157,6 +174,8 @@ export interface Engine {
    * Rejects, saying why, where the browser cannot.
    */
   setFrozen(frozen: boolean): Promise<void>;
+  /** V8's code cache (Chromium); undefined where the engine has none. */
+  readonly codeCache?: CodeCache;
   /** Asks the browser to drop what memory it can (caches, garbage); nothing where it cannot. */
   releaseMemory(): Promise<void>;
   /** Protocol passthrough (Window.cdp): to the page, or to the browser as a whole. */

@@ -2,7 +2,7 @@
 // local app folder, and wiring the IPC endpoint to the engine. Engine-neutral: it only
 // uses the Engine interface (src/engine/types.ts).
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { findBrowser } from '../browser/find.js';
 import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
 import { launchEngine } from '../engine/launch.js';
@@ -18,6 +18,7 @@ import { extensionPaths } from '../extensions.js';
 import { codeOf, onDomReady } from './resources.js';
 import { createWindow, type Window } from './window.js';
 import { engineFor, shareStore, trackWindow } from './windows.js';
+import { loadV8Cache, V8_CACHE_FILE } from './v8cache.js';
 import type { DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 const log = logger('window');
@@ -204,6 +205,8 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
         throw new Error(`Gluon.open: ${browser.name} could not install the extension ${path}: ${error.message}`);
       });
     }
+    // A V8 cache built earlier for this profile (Window.v8Cache.build()) seeds the app's documents.
+    if (engine.codeCache) await loadV8Cache(engine, join(profile, V8_CACHE_FILE)).catch((error: Error) => log(error.message));
     // The app's code right after `await open()` (exposing functions, filling the store) runs
     // before the page does: navigation starts only once that synchronous continuation is over.
     // (Starting it earlier and holding the response back deadlocks: Chromium holds protocol

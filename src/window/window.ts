@@ -6,6 +6,7 @@ import type { IpcConnection } from './connect.js';
 import { createIpc } from '../ipc/facade.js';
 import { createIdle, IDLE_ORIGIN, type IdleApi } from './idle.js';
 import { createResources, type ResourcesApi } from './resources.js';
+import { createV8Cache, type V8CacheApi } from './v8cache.js';
 import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export interface VersionInfo {
@@ -79,6 +80,8 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   controls: ControlsApi;
   /** Use less while nobody looks: sleep, hibernate, freeze, wake, and auto (hibernate while minimized). */
   idle: IdleApi;
+  /** V8's code cache for the page's scripts: build, load, exists (Chromium). */
+  v8Cache: V8CacheApi;
   versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
   /** Closes the window and its browser; resolves when the browser has exited. */
   close(): Promise<void>;
@@ -168,6 +171,7 @@ export function createWindow(o: {
     page,
     resources: createResources(engine),
     idle: createIdle(engine, { navigated: o.navigated, allowOnce: o.allowOnce }),
+    v8Cache: createV8Cache(engine, { profile: o.profile, navigated: o.navigated }),
     controls: {
       minimize: () => engine.setWindow('minimized'),
       maximize: () => engine.setWindow('maximized'),

@@ -1,5 +1,5 @@
 // Gluon's Window API beyond the IPC, as typed by gluon-ts: resources, controls, idle, several
-// windows (broadcast, shareStore), cdp, openAbout,
+// windows (broadcast, shareStore), v8Cache, cdp, openAbout,
 // extensions and the onLoad option. Positive uses compile; each @ts-expect-error must bite.
 import * as Gluon from '../../src/index.js';
 
@@ -61,6 +61,13 @@ export async function windowApi() {
   // @ts-expect-error the event name is a string
   await Gluon.broadcast(42);
   await shared.close();
+
+  await win.v8Cache.build({ eager: false, urls: ['https://example.org/app.js'], reload: false });
+  const loaded: boolean = await win.v8Cache.load('cache.json');
+  const there: boolean = await win.v8Cache.exists();
+  // @ts-expect-error urls is a list of strings
+  await win.v8Cache.build({ urls: 'https://example.org/app.js' });
+  void loaded, there;
 
   const unhook: () => void = win.cdp.on('Runtime.consoleAPICalled', (message: Gluon.RawEvent) => message.params, true);
   unhook();

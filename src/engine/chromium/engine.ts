@@ -9,7 +9,7 @@ import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger } from '../../log.js';
 import type {
-  Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
+  CodeCache, CodeCacheEntry, Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
 import { closeOneWindow } from '../close.js';
 import { oncePerDocument } from '../init-script.js';
@@ -172,7 +172,9 @@ export class ChromiumEngine implements Engine {
       this.pageMessageHandler(payload, { origin: from.origin, topFrame: from.topFrame, realm: from.realm });
     });
     cdp.on('Page.frameNavigated', ({ frame }, id) => {
-      if (mine(id) && !frame.parentId) this.currentUrl = frame.url + (frame.urlFragment ?? '');
+      if (!mine(id) || frame.parentId) return;
+      this.currentUrl = frame.url + (frame.urlFragment ?? '');
+      if (this.seeds.length) void this.addSeeds();
     });
     cdp.on('Page.navigatedWithinDocument', ({ frameId, url }, id) => {
       if (mine(id) && frameId === this.targetId) this.currentUrl = url;
@@ -352,6 +354,36 @@ export class ChromiumEngine implements Engine {
     // Chromium sets bounds only on a normal window: first the state, then the bounds.
     await this.cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState: state } });
     if (state === 'normal' && sized) await this.cdp.send('Browser.setWindowBounds', { windowId, bounds: { left, top, width, height } });
+  }
+
+  /** Code cache entries every new document of the window is seeded with (codeCache.seed). */
+  private seeds: CodeCacheEntry[] = [];
+
+  readonly codeCache: CodeCache = {
+    produce: (urls, eager) => {
+      const entries: CodeCacheEntry[] = [];
+      const ask = () => this.cdp.send('Page.produceCompilationCache', { scripts: urls.map((url) => ({ url, eager })) }, this.sessionId).catch(() => {});
+      // Chromium forgets the request when the next document commits: asked again for each one.
+      const offs = [
+        this.cdp.on('Page.compilationCacheProduced', ({ url, data }, id) => {
+          if (id === this.sessionId) entries.push({ url, data });
+        }),
+        this.cdp.on('Page.frameNavigated', ({ frame }, id) => {
+          if (id === this.sessionId && !frame.parentId) void ask();
+        }),
+      ];
+      void ask();
+      return { entries, stop: () => (offs.forEach((off) => off()), entries) };
+    },
+    seed: async (entries) => {
+      this.seeds = entries;
+      await this.addSeeds();
+    },
+  };
+
+  /** The cache does not survive a change of renderer process: each new document gets the seeds again. */
+  private async addSeeds(): Promise<void> {
+    await Promise.all(this.seeds.map((entry) => this.cdp.send('Page.addCompilationCache', entry, this.sessionId).catch(() => {})));
   }
 
   async setFrozen(frozen: boolean): Promise<void> {
