@@ -83,7 +83,7 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   /** V8's code cache for the page's scripts: build, load, exists (Chromium). */
   v8Cache: V8CacheApi;
   versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
-  /** Closes the window and its browser; resolves when the browser has exited. */
+  /** Closes the window, and its browser if it was that browser's last window; resolves when they are gone. */
   close(): Promise<void>;
   readonly closed: boolean;
   /** 'close': the app, the user or a crash closed the window. 'load': a document finished loading. */
