@@ -2,6 +2,7 @@
 // (no TCP port is opened). Launch: app window on about:blank, attach to its page target,
 // install the page channel (Runtime.addBinding), then the window layer adds its init
 // script, serving and navigation policy and navigates to the app.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { chromiumArgs } from '../../browser/chromium.js';
@@ -63,7 +64,7 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
   giveUp.catch(() => {});
   try {
     if (options.devtools === false) closeDevtools(cdp);
-    const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, browser), giveUp]);
+    const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, browser, options.headless ? undefined : appWindowOpener(browser.path, options.profileDir, asRoot)), giveUp]);
     return engine;
   } catch (error) {
     await proc.kill(500).catch(() => {});
@@ -99,11 +100,13 @@ export class ChromiumEngine implements Engine {
     readonly versions: EngineVersions,
     /** Every window of this browser (openWindow), this one included. */
     private readonly family: Set<ChromiumEngine>,
+    /** Opens an app window on `url` in this browser (see launchChromium); none when headless. */
+    private readonly newAppWindow?: (url: string) => Promise<void>,
   ) {
     family.add(this);
   }
 
-  static async attach(cdp: CdpConnection, proc: BrowserProcess, browser: FoundBrowser): Promise<ChromiumEngine> {
+  static async attach(cdp: CdpConnection, proc: BrowserProcess, browser: FoundBrowser, newAppWindow?: (url: string) => Promise<void>): Promise<ChromiumEngine> {
     const version = await cdp.send('Browser.getVersion');
     const target = await new Promise<string>((resolve) => {
       const off = cdp.on('Target.targetCreated', ({ targetInfo }) => {
@@ -116,14 +119,16 @@ export class ChromiumEngine implements Engine {
     });
     const productVersion = version.product.split('/')[1] ?? version.product;
     const versions: EngineVersions = { product: productVersion, engine: productVersion, jsEngine: version.jsVersion, jsEngineName: 'v8' };
-    const engine = await ChromiumEngine.attachTo(cdp, proc, target, versions, new Set());
+    const engine = await ChromiumEngine.attachTo(cdp, proc, target, versions, new Set(), newAppWindow);
     log(`attached to ${browser.name} ${productVersion} (target ${target})`);
     return engine;
   }
 
-  private static async attachTo(cdp: CdpConnection, proc: BrowserProcess, target: string, versions: EngineVersions, family: Set<ChromiumEngine>): Promise<ChromiumEngine> {
+  private static async attachTo(
+    cdp: CdpConnection, proc: BrowserProcess, target: string, versions: EngineVersions, family: Set<ChromiumEngine>, newAppWindow?: (url: string) => Promise<void>,
+  ): Promise<ChromiumEngine> {
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target, flatten: true });
-    const engine = new ChromiumEngine(cdp, proc, sessionId, target, versions, family);
+    const engine = new ChromiumEngine(cdp, proc, sessionId, target, versions, family, newAppWindow);
     await engine.listen();
     return engine;
   }
@@ -131,8 +136,31 @@ export class ChromiumEngine implements Engine {
   async openWindow(o: { windowSize?: [number, number] } = {}): Promise<ChromiumEngine> {
     if (this.closed) throw new Error('the browser of this window is closed');
     const [width, height] = o.windowSize ?? [];
-    const { targetId } = await this.cdp.send('Target.createTarget', { url: BLANK_START, newWindow: true, width, height });
-    const engine = await ChromiumEngine.attachTo(this.cdp, this.process, targetId, this.versions, this.family);
+    let targetId: string;
+    if (this.newAppWindow) {
+      // Target.createTarget can only open a tabbed browser window (toolbars and all): an app
+      // window comes from the browser's own command line, handed to it as a second --app launch.
+      const url = `${BLANK_START}<!--gluon-window-${randomBytes(8).toString('hex')}-->`;
+      let off: (() => void) | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const created = new Promise<string>((resolve, reject) => {
+        off = this.cdp.on('Target.targetCreated', ({ targetInfo }) => {
+          if (targetInfo.type === 'page' && targetInfo.url === url) resolve(targetInfo.targetId);
+        });
+        timer = setTimeout(() => reject(new Error('the browser opened no window within 15 s')), 15_000);
+      });
+      try {
+        await this.newAppWindow(url);
+        targetId = await created;
+      } finally {
+        off?.();
+        clearTimeout(timer);
+      }
+    } else {
+      ({ targetId } = await this.cdp.send('Target.createTarget', { url: BLANK_START, newWindow: true, width, height }));
+    }
+    const engine = await ChromiumEngine.attachTo(this.cdp, this.process, targetId, this.versions, this.family, this.newAppWindow);
+    if (this.newAppWindow && width !== undefined && height !== undefined) await engine.setWindow('normal', { width, height }).catch(() => {});
     log(`opened another window (target ${targetId})`);
     return engine;
   }
@@ -492,6 +520,31 @@ export class ChromiumEngine implements Engine {
       });
     }
   }
+}
+
+/**
+ * Another app window in the running browser: Chromium started again on the same profile hands its
+ * command line (`--app=url`) to the browser already running there and exits.
+ */
+function appWindowOpener(path: string, profileDir: string, asRoot: boolean): (url: string) => Promise<void> {
+  return (url) => new Promise<void>((resolve, reject) => {
+    const args = [`--user-data-dir=${profileDir}`, ...(asRoot ? ['--no-sandbox', '--test-type'] : []), `--app=${url}`];
+    const child = spawn(path, args, { stdio: 'ignore' });
+    // It exits at once when the hand-over works; one still running has started a browser of its own.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${path} did not hand the new window to the running browser`));
+    }, 10_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${path} exited with code ${code} while handing over a new window`));
+    });
+  });
 }
 
 /**
