@@ -25,22 +25,26 @@ export function firefoxArgs(o: FirefoxArgsOptions): string[] {
 }
 
 /**
- * The version of the Firefox installed at `path`, from the application.ini beside its real
- * executable (Linux, Windows) or in the app bundle's Resources (macOS); undefined if there is
- * none there (a wrapper script, say).
+ * The application.ini of the Firefox installed at `path`: beside its real executable (Linux,
+ * Windows) or in the app bundle's Resources (macOS); undefined if there is none there (a wrapper
+ * script, say).
  */
-export function firefoxVersion(path: string): string | undefined {
+function applicationIni(path: string): { real: string; text?: string } | undefined {
   try {
-    const dir = dirname(realpathSync(path));
-    for (const ini of [join(dir, 'application.ini'), join(dir, '..', 'Resources', 'application.ini')]) {
-      if (!existsSync(ini)) continue;
-      const version = /^Version=(\S+)$/m.exec(readFileSync(ini, 'utf8'))?.[1];
-      if (version) return version;
+    const real = realpathSync(path);
+    for (const ini of [join(dirname(real), 'application.ini'), join(dirname(real), '..', 'Resources', 'application.ini')]) {
+      if (existsSync(ini)) return { real, text: readFileSync(ini, 'utf8') };
     }
+    return { real };
   } catch {
-    // not readable: the caller asks the browser
+    return undefined; // not readable
   }
-  return undefined;
+}
+
+/** The version of the Firefox installed at `path` (its application.ini's); undefined if unknown. */
+export function firefoxVersion(path: string): string | undefined {
+  const text = applicationIni(path)?.text;
+  return text ? /^Version=(\S+)$/m.exec(text)?.[1] : undefined;
 }
 
 /**
@@ -59,15 +63,12 @@ const TEMPLATE_FORMAT = 1;
  * contents run as browser code). Undefined if the executable cannot be read.
  */
 export function firefoxTemplateDir(path: string, env: Record<string, string | undefined> = process.env): string | undefined {
+  const ini = applicationIni(path);
+  if (!ini) return undefined;
   try {
-    const real = realpathSync(path);
-    const { mtimeMs, size } = statSync(real);
-    let build = '';
-    for (const ini of [join(dirname(real), 'application.ini'), join(dirname(real), '..', 'Resources', 'application.ini')]) {
-      if (existsSync(ini)) build = /^BuildID=(\S+)$/m.exec(readFileSync(ini, 'utf8'))?.[1] ?? '';
-      if (build) break;
-    }
-    const key = createHash('sha256').update([TEMPLATE_FORMAT, real, mtimeMs, size, build].join('\0')).digest('hex').slice(0, 16);
+    const { mtimeMs, size } = statSync(ini.real);
+    const build = (ini.text && /^BuildID=(\S+)$/m.exec(ini.text)?.[1]) ?? '';
+    const key = createHash('sha256').update([TEMPLATE_FORMAT, ini.real, mtimeMs, size, build].join('\0')).digest('hex').slice(0, 16);
     return join(userDataDir({ env }), 'gluon-ts', 'templates', `firefox-${key}`);
   } catch {
     return undefined;

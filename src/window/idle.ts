@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Engine, ServedResponse } from '../engine/types.js';
 import { logger } from '../log.js';
+import { eventOrTimeout } from '../wait.js';
 
 const log = logger('window');
 
@@ -115,17 +116,9 @@ export function createIdle(engine: Engine, o: {
 
   /** A screenshot, or none if the browser draws no frame in time (Chromium does not draw a minimized window). */
   const stillPicture = async (): Promise<Uint8Array | undefined> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), PICTURE_WAIT);
-    });
-    try {
-      const shot = await Promise.race([engine.screenshot().catch(() => undefined), late]);
-      if (!shot) log('idle: no picture of the page (the window is not drawn); the still page stays blank');
-      return shot;
-    } finally {
-      clearTimeout(timer);
-    }
+    const shot = await eventOrTimeout<Uint8Array | undefined>((done) => void engine.screenshot().then(done, () => done(undefined)), PICTURE_WAIT, undefined);
+    if (!shot) log('idle: no picture of the page (the window is not drawn); the still page stays blank');
+    return shot;
   };
 
   const wake = async () => {

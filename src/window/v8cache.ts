@@ -6,6 +6,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CodeCacheEntry, Engine } from '../engine/types.js';
 import { logger } from '../log.js';
+import { eventOrTimeout } from '../wait.js';
 
 const log = logger('window');
 
@@ -47,14 +48,20 @@ function unsupported(engine: Engine, what: string): void {
 
 /** Reads and checks a cache file; false if it is not there. */
 export async function loadV8Cache(engine: Engine, path: string): Promise<boolean> {
-  if (!(await exists(path))) return false;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
   if (!engine.codeCache) {
     unsupported(engine, 'load()');
     return false;
   }
   let entries: unknown;
   try {
-    entries = JSON.parse(await readFile(path, 'utf8'));
+    entries = JSON.parse(text);
   } catch (error) {
     throw new Error(`Window.v8Cache.load: ${path} is not JSON (${(error as Error).message}); build it again with v8Cache.build()`);
   }
@@ -81,16 +88,9 @@ export function createV8Cache(engine: Engine, o: { profile: string; navigated: P
       const run = cache.produce(urls, eager);
       try {
         if (reload) {
-          let off: (() => void) | undefined;
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          const loaded = new Promise<void>((done) => {
-            off = engine.on('load', () => done());
-            timer = setTimeout(done, LOAD_WAIT);
-          });
+          const loaded = eventOrTimeout<void>((done) => engine.on('load', () => done()), LOAD_WAIT, undefined);
           await engine.reload();
           await loaded;
-          off?.();
-          clearTimeout(timer);
         }
         // Cache data comes as V8 gets to each script: wait for all, or a moment after the load.
         for (const end = Date.now() + AFTER_LOAD; run.entries.length < urls.length && Date.now() < end;) {

@@ -2,17 +2,16 @@
 // (no TCP port is opened). Launch: app window on about:blank, attach to its page target,
 // install the page channel (Runtime.addBinding), then the window layer adds its init
 // script, serving and navigation policy and navigates to the app.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { chromiumArgs } from '../../browser/chromium.js';
+import { chromiumArgs, openChromiumAppWindow } from '../../browser/chromium.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../../browser/process.js';
 import { logger } from '../../log.js';
+import { eventOrTimeout } from '../../wait.js';
 import type {
   CodeCache, CodeCacheEntry, Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
-import { closeOneWindow } from '../close.js';
 import { oncePerDocument } from '../init-script.js';
 import { CdpConnection, CdpError } from './cdp.js';
 import { PipeTransport } from './pipe.js';
@@ -22,11 +21,19 @@ const log = logger('browser');
 /** A message of 100 MiB or more kills Chromium's pipe for good; stay well below. */
 export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
 const LAUNCH_TIMEOUT = 30_000;
+/** How long closing one window of several waits for the browser to say it is gone. */
+const CLOSE_WAIT = 2000;
 /** The app window starts on this empty document (Chromium ignores --app=about:blank), then navigates to the app. */
 const BLANK_START = 'data:text/html,';
 
 /** What launchChromium needs: the browser found, plus the engine-neutral launch options. */
 export type ChromiumLaunchOptions = EngineLaunchOptions & { browser: FoundBrowser };
+
+/** The windows of one browser, and how it opens another app window (none when headless). */
+interface ChromiumFamily {
+  windows: Set<ChromiumEngine>;
+  newAppWindow?: (url: string) => Promise<void>;
+}
 
 interface ContextInfo extends MessageSource {
   id: number;
@@ -64,7 +71,8 @@ export async function launchChromium(options: ChromiumLaunchOptions): Promise<Ch
   giveUp.catch(() => {});
   try {
     if (options.devtools === false) closeDevtools(cdp);
-    const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, browser, options.headless ? undefined : appWindowOpener(browser.path, options.profileDir, asRoot)), giveUp]);
+    const newAppWindow = options.headless ? undefined : (url: string) => openChromiumAppWindow(browser.path, { profileDir: options.profileDir, asRoot, url });
+    const engine = await Promise.race([ChromiumEngine.attach(cdp, proc, browser, { windows: new Set(), newAppWindow }), giveUp]);
     return engine;
   } catch (error) {
     await proc.kill(500).catch(() => {});
@@ -98,15 +106,12 @@ export class ChromiumEngine implements Engine {
     private readonly sessionId: string,
     private readonly targetId: string,
     readonly versions: EngineVersions,
-    /** Every window of this browser (openWindow), this one included. */
-    private readonly family: Set<ChromiumEngine>,
-    /** Opens an app window on `url` in this browser (see launchChromium); none when headless. */
-    private readonly newAppWindow?: (url: string) => Promise<void>,
+    private readonly family: ChromiumFamily,
   ) {
-    family.add(this);
+    family.windows.add(this);
   }
 
-  static async attach(cdp: CdpConnection, proc: BrowserProcess, browser: FoundBrowser, newAppWindow?: (url: string) => Promise<void>): Promise<ChromiumEngine> {
+  static async attach(cdp: CdpConnection, proc: BrowserProcess, browser: FoundBrowser, family: ChromiumFamily): Promise<ChromiumEngine> {
     const version = await cdp.send('Browser.getVersion');
     const target = await new Promise<string>((resolve) => {
       const off = cdp.on('Target.targetCreated', ({ targetInfo }) => {
@@ -119,16 +124,14 @@ export class ChromiumEngine implements Engine {
     });
     const productVersion = version.product.split('/')[1] ?? version.product;
     const versions: EngineVersions = { product: productVersion, engine: productVersion, jsEngine: version.jsVersion, jsEngineName: 'v8' };
-    const engine = await ChromiumEngine.attachTo(cdp, proc, target, versions, new Set(), newAppWindow);
+    const engine = await ChromiumEngine.attachTo(cdp, proc, target, versions, family);
     log(`attached to ${browser.name} ${productVersion} (target ${target})`);
     return engine;
   }
 
-  private static async attachTo(
-    cdp: CdpConnection, proc: BrowserProcess, target: string, versions: EngineVersions, family: Set<ChromiumEngine>, newAppWindow?: (url: string) => Promise<void>,
-  ): Promise<ChromiumEngine> {
+  private static async attachTo(cdp: CdpConnection, proc: BrowserProcess, target: string, versions: EngineVersions, family: ChromiumFamily): Promise<ChromiumEngine> {
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target, flatten: true });
-    const engine = new ChromiumEngine(cdp, proc, sessionId, target, versions, family, newAppWindow);
+    const engine = new ChromiumEngine(cdp, proc, sessionId, target, versions, family);
     await engine.listen();
     return engine;
   }
@@ -136,31 +139,23 @@ export class ChromiumEngine implements Engine {
   async openWindow(o: { windowSize?: [number, number] } = {}): Promise<ChromiumEngine> {
     if (this.closed) throw new Error('the browser of this window is closed');
     const [width, height] = o.windowSize ?? [];
+    const { newAppWindow } = this.family;
     let targetId: string;
-    if (this.newAppWindow) {
+    if (newAppWindow) {
       // Target.createTarget can only open a tabbed browser window (toolbars and all): an app
-      // window comes from the browser's own command line, handed to it as a second --app launch.
+      // window comes from the browser's own command line (see openChromiumAppWindow).
       const url = `${BLANK_START}<!--gluon-window-${randomBytes(8).toString('hex')}-->`;
-      let off: (() => void) | undefined;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const created = new Promise<string>((resolve, reject) => {
-        off = this.cdp.on('Target.targetCreated', ({ targetInfo }) => {
-          if (targetInfo.type === 'page' && targetInfo.url === url) resolve(targetInfo.targetId);
-        });
-        timer = setTimeout(() => reject(new Error('the browser opened no window within 15 s')), 15_000);
-      });
-      try {
-        await this.newAppWindow(url);
-        targetId = await created;
-      } finally {
-        off?.();
-        clearTimeout(timer);
-      }
+      const created = eventOrTimeout<string>((done) => this.cdp.on('Target.targetCreated', ({ targetInfo }) => {
+        if (targetInfo.type === 'page' && targetInfo.url === url) done(targetInfo.targetId);
+      }), 15_000, new Error('the browser opened no window within 15 s'));
+      created.catch(() => {}); // awaited below, unless the hand-over fails first
+      await newAppWindow(url);
+      targetId = await created;
     } else {
       ({ targetId } = await this.cdp.send('Target.createTarget', { url: BLANK_START, newWindow: true, width, height }));
     }
-    const engine = await ChromiumEngine.attachTo(this.cdp, this.process, targetId, this.versions, this.family, this.newAppWindow);
-    if (this.newAppWindow && width !== undefined && height !== undefined) await engine.setWindow('normal', { width, height }).catch(() => {});
+    const engine = await ChromiumEngine.attachTo(this.cdp, this.process, targetId, this.versions, this.family);
+    if (newAppWindow && width !== undefined && height !== undefined) await engine.setWindow('normal', { width, height }).catch(() => {});
     log(`opened another window (target ${targetId})`);
     return engine;
   }
@@ -442,14 +437,12 @@ export class ChromiumEngine implements Engine {
 
   private async shutDown(): Promise<void> {
     this.markClosed('the window was closed by the app');
-    this.family.delete(this);
-    if (this.family.size > 0 && !this.process.hasExited) {
+    if (this.family.windows.size > 0 && !this.process.hasExited) {
       // The browser has other windows: only this one goes.
       if (this.targetGone) return;
-      return closeOneWindow(
-        (gone) => this.cdp.on('Target.targetDestroyed', ({ targetId }) => targetId === this.targetId && gone()),
-        () => this.cdp.send('Target.closeTarget', { targetId: this.targetId }),
-      );
+      const gone = eventOrTimeout<void>((done) => this.cdp.on('Target.targetDestroyed', ({ targetId }) => targetId === this.targetId && done()), CLOSE_WAIT, undefined);
+      await this.cdp.send('Target.closeTarget', { targetId: this.targetId }).catch(() => {});
+      return gone;
     }
     if (!this.process.hasExited) {
       // Ask politely (lets Chromium flush the profile), then make sure.
@@ -464,7 +457,7 @@ export class ChromiumEngine implements Engine {
   private markClosed(reason: string): void {
     if (this.closeReason) return;
     this.closeReason = reason;
-    this.family.delete(this);
+    this.family.windows.delete(this);
     this.topContext = undefined;
     log('closed:', reason);
     this.emit('close', { reason });
@@ -520,31 +513,6 @@ export class ChromiumEngine implements Engine {
       });
     }
   }
-}
-
-/**
- * Another app window in the running browser: Chromium started again on the same profile hands its
- * command line (`--app=url`) to the browser already running there and exits.
- */
-function appWindowOpener(path: string, profileDir: string, asRoot: boolean): (url: string) => Promise<void> {
-  return (url) => new Promise<void>((resolve, reject) => {
-    const args = [`--user-data-dir=${profileDir}`, ...(asRoot ? ['--no-sandbox', '--test-type'] : []), `--app=${url}`];
-    const child = spawn(path, args, { stdio: 'ignore' });
-    // It exits at once when the hand-over works; one still running has started a browser of its own.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${path} did not hand the new window to the running browser`));
-    }, 10_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${path} exited with code ${code} while handing over a new window`));
-    });
-  });
 }
 
 /**

@@ -15,10 +15,10 @@ import {
 import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserExit, type BrowserProcess } from '../../browser/process.js';
 import { logger, warnOnce } from '../../log.js';
+import { eventOrTimeout } from '../../wait.js';
 import type {
   Engine, EngineEvents, EngineLaunchOptions, EngineVersions, MessageSource, PdfOptions, NavigationRequest, RawEvent, ServedRequest, ServedResponse, WindowBounds, WindowInfo, WindowState,
 } from '../types.js';
-import { closeOneWindow } from '../close.js';
 import { oncePerDocument } from '../init-script.js';
 import { BidiConnection, BidiError, type BidiEvents } from './bidi.js';
 import { fromRemoteValue } from './values.js';
@@ -26,6 +26,8 @@ import { fromRemoteValue } from './values.js';
 const log = logger('browser');
 
 const LAUNCH_TIMEOUT = 30_000;
+/** How long closing one window of several waits for the browser to say it is gone. */
+const CLOSE_WAIT = 2000;
 const START_URL = 'about:blank';
 /** How long navigate() waits for the start page launched on the command line before asking again. */
 const START_WAIT = 15_000;
@@ -232,9 +234,9 @@ export class FirefoxEngine implements Engine {
     await engine.listen();
     // Its document there now (about:blank) is the realm until the app's own.
     const { realms } = await this.bidi.send('script.getRealms', { context, type: 'window' });
-    for (const realm of realms) {
-      engine.realms.set(realm.realm, { origin: realm.origin, context, sandbox: (realm as { sandbox?: string }).sandbox });
-      if (!(realm as { sandbox?: string }).sandbox) engine.topRealm = realm.realm;
+    for (const realm of realms as Bidi.Script.WindowRealmInfo[]) {
+      engine.realms.set(realm.realm, { origin: realm.origin, context, sandbox: realm.sandbox });
+      if (!realm.sandbox) engine.topRealm = realm.realm;
     }
     if (o.windowSize) await engine.setWindow('normal', { width: o.windowSize[0], height: o.windowSize[1] }).catch(() => {});
     log(`opened another window (context ${context})`);
@@ -587,10 +589,9 @@ export class FirefoxEngine implements Engine {
     if (this.family.windows.size > 0 && !this.process.hasExited) {
       // The browser has other windows: only this one goes.
       if (this.contextGone) return;
-      return closeOneWindow(
-        (gone) => this.bidi.on('browsingContext.contextDestroyed', ({ context }) => context === this.context && gone()),
-        () => this.bidi.send('browsingContext.close', { context: this.context }),
-      );
+      const gone = eventOrTimeout<void>((done) => this.bidi.on('browsingContext.contextDestroyed', ({ context }) => context === this.context && done()), CLOSE_WAIT, undefined);
+      await this.bidi.send('browsingContext.close', { context: this.context }).catch(() => {});
+      return gone;
     }
     if (!this.process.hasExited) {
       // Ask politely (lets Firefox write its profile), then make sure.
