@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { logger } from '../log.js';
 import { open, PACKAGE_VERSION, type OpenOptions } from './open.js';
 import type { VersionInfo, Window } from './window.js';
+import { escapeHtml } from './html.js';
 
 const log = logger('window');
 
@@ -29,9 +30,6 @@ export interface OpenAboutOptions {
   /** A window's `versions`, to show what the app runs on. */
   gluonVersions?: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const LINK_EVENT = 'gluon-ts:open-link';
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Engine, ServedResponse } from '../engine/types.js';
 import { logger } from '../log.js';
 import { eventOrTimeout } from '../wait.js';
+import { escapeHtml } from './html.js';
 
 const log = logger('window');
 
@@ -44,8 +45,6 @@ export interface IdleApi {
 const POLL_MS = 250;
 /** How long a screenshot may take before the still page goes without one. */
 const PICTURE_WAIT = 2000;
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function createIdle(engine: Engine, o: {
   /** Settles once the app's first document is there. */
