@@ -7,6 +7,14 @@
 // own message, and a batch of messages is joined without re-encoding any payload.
 import { stringify, unflatten } from 'devalue';
 
+/**
+ * Largest message, encoded, in characters: one call's arguments, one event's data, one result,
+ * one stored value. A 64 MB payload (64,000,000 characters) fits.
+ */
+export const MAX_MESSAGE_CHARS = 64 * 1024 * 1024;
+/** Largest frame: messages are batched into frames no longer than this (one message alone always fits). */
+export const MAX_FRAME_CHARS = MAX_MESSAGE_CHARS + 1024;
+
 /** What an Error looks like on the wire. */
 export interface WireError {
   name: string;
@@ -41,7 +49,7 @@ export function reviveError(wire: WireError, localSide?: string): Error {
   const message = String(wire?.message ?? '');
   const error = Array.isArray(wire?.errors)
     ? new AggregateError(wire.errors, message)
-    : new (STANDARD_ERRORS[wire?.name] ?? Error)(message);
+    : new (Object.hasOwn(STANDARD_ERRORS, String(wire?.name)) ? STANDARD_ERRORS[wire.name] : Error)(message);
   if (wire && typeof wire.name === 'string' && error.name !== wire.name) {
     Object.defineProperty(error, 'name', { value: wire.name, configurable: true, writable: true });
   }
@@ -79,7 +87,18 @@ export function joinFrame(encoded: string[]): string {
   return `[${encoded.join(',')}]`;
 }
 
-/** Splits a frame into messages. Malformed frames throw; a malformed item becomes an Error item. */
+/**
+ * A message that could not be decoded. Its kind and id are read from the flattened form when
+ * they are there, so a request can still be answered (with an error) and a reply can still
+ * settle its call: nothing waits forever for a message that arrived unreadable.
+ */
+export class MalformedMessage extends TypeError {
+  constructor(message: string, readonly kind?: string, readonly id?: number) {
+    super(message);
+  }
+}
+
+/** Splits a frame into messages. Malformed frames throw; a malformed item becomes a MalformedMessage. */
 export function decodeFrame(frame: string): unknown[] {
   const items: unknown = JSON.parse(frame);
   if (!Array.isArray(items)) throw new TypeError('an IPC frame must be an array');
@@ -87,7 +106,19 @@ export function decodeFrame(frame: string): unknown[] {
     try {
       return unflatten(item as any, errorRevivers);
     } catch (error) {
-      return new TypeError(`malformed IPC message: ${(error as Error)?.message}`);
+      const why = `malformed IPC message: ${String((error as Error)?.message ?? error).slice(0, 200)}`;
+      return new MalformedMessage(why, ...envelopeOf(item));
     }
   });
+}
+
+/** The kind and id of a flattened message, if it has them (devalue: item[0] maps keys to indices). */
+function envelopeOf(item: unknown): [string?, number?] {
+  if (!Array.isArray(item)) return [];
+  const root = item[0];
+  if (!root || typeof root !== 'object' || Array.isArray(root)) return [];
+  const at = (key: string) => (Object.hasOwn(root, key) && Number.isInteger(root[key]) ? item[root[key]] : undefined);
+  const kind = at('k');
+  const id = at('id');
+  return [typeof kind === 'string' ? kind : undefined, Number.isSafeInteger(id) && id > 0 ? id : undefined];
 }

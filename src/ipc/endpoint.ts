@@ -10,7 +10,7 @@
 // Robustness rules: nothing received can throw out of `receive`; every request that
 // waits for something (a handler not yet exposed, a peer not yet there) waits for a
 // bounded time; every pending request is rejected when the peer goes away.
-import { decodeFrame, encodeMessage, joinFrame } from './codec.js';
+import { decodeFrame, encodeMessage, joinFrame, MalformedMessage, MAX_FRAME_CHARS, MAX_MESSAGE_CHARS } from './codec.js';
 import { StreamProducer, StreamReceiver, streamIterator } from './streams.js';
 
 export type Message =
@@ -61,6 +61,8 @@ export interface EndpointOptions {
   ownsStore?: boolean;
   /** Optional message log (GLUON_DEBUG=ipc). */
   log?: (line: string) => void;
+  /** Limits, for tests (defaults: MAX_MESSAGE_CHARS, MAX_PENDING, MAX_STORE_KEYS). */
+  limits?: { messageChars?: number; pending?: number; storeKeys?: number };
 }
 
 /** One change of the shared store, as listeners see it. */
@@ -99,6 +101,15 @@ interface Parked {
 }
 
 const DEFAULT_WAIT = 5000;
+/**
+ * Most requests (calls and events) one side may have waiting for the other's answers, and most
+ * requests of the other side it handles (or holds for a handler) at once.
+ */
+export const MAX_PENDING = 10_000;
+/** Most keys in the shared store. */
+export const MAX_STORE_KEYS = 10_000;
+
+const size = (chars: number) => `${chars.toLocaleString('en-US')} characters`;
 
 /** Error raised on the caller's side when the callee side went away before answering. */
 export class IPCClosedError extends Error {
@@ -115,6 +126,8 @@ export class Endpoint {
   private readonly running = new Map<number, Running>();
   private readonly storeData = new Map<string, unknown>();
   private readonly storeListeners = new Set<(change: StoreChange) => void>();
+  private parkedCount = 0;
+  private readonly limits: { messageChars: number; pending: number; storeKeys: number };
   private outbox: string[] = [];
   private flushScheduled = false;
   private nextId = 1;
@@ -126,6 +139,7 @@ export class Endpoint {
   constructor(options: EndpointOptions) {
     this.options = options;
     this.peerReady = !options.waitForPeer;
+    this.limits = { messageChars: MAX_MESSAGE_CHARS, pending: MAX_PENDING, storeKeys: MAX_STORE_KEYS, ...options.limits };
   }
 
   // ---------------------------------------------------------------- exposing
@@ -202,6 +216,12 @@ export class Endpoint {
     if (value === undefined) return void this.storeDelete(key);
     // Encode first: a value that cannot cross throws here, at the writer, and changes nothing.
     const encoded = encodeMessage({ k: 'store', key: String(key), value } satisfies Message);
+    if (encoded.length > this.limits.messageChars) {
+      throw new RangeError(`store.${String(key).slice(0, 60)}: the value is ${size(encoded.length)} encoded, over the ${size(this.limits.messageChars)} limit for one IPC message`);
+    }
+    if (!this.storeData.has(String(key)) && this.storeData.size >= this.limits.storeKeys) {
+      throw new RangeError(`store.${String(key).slice(0, 60)}: the store already holds ${this.storeData.size} keys, its limit; delete some first`);
+    }
     this.storeData.set(String(key), value);
     this.storeChanged({ key: String(key), value, deleted: false, remote: false });
     this.enqueue(encoded);
@@ -223,7 +243,10 @@ export class Endpoint {
   /** Replaces the local store without telling the other side (initial snapshot). */
   loadStore(entries: Iterable<[string, unknown]>): void {
     this.storeData.clear();
-    for (const [key, value] of entries) this.storeData.set(key, value);
+    for (const [key, value] of entries) {
+      if (this.storeData.size >= this.limits.storeKeys) break;
+      this.storeData.set(key, value);
+    }
   }
 
   // --------------------------------------------------------------- lifecycle
@@ -258,6 +281,7 @@ export class Endpoint {
       for (const item of list) clearTimeout(item.timer);
       this.parked.delete(key);
     }
+    this.parkedCount = 0;
   }
 
   /** Closes the endpoint for good: everything pending rejects, nothing more is sent. */
@@ -305,6 +329,14 @@ export class Endpoint {
       encoded = encodeMessage(message);
     } catch (error) {
       return Promise.reject(new TypeError(`${what}: the ${message.k === 'call' ? 'arguments' : 'data'} cannot be sent to the ${this.options.peer}: ${(error as Error)?.message}`));
+    }
+    if (encoded.length > this.limits.messageChars) {
+      return Promise.reject(new RangeError(`${what}: the ${message.k === 'call' ? 'arguments are' : 'data is'} ${size(encoded.length)} encoded, ` +
+        `over the ${size(this.limits.messageChars)} limit for one IPC message. Send it in parts (an async generator streams them).`));
+    }
+    if (this.pending.size >= this.limits.pending) {
+      return Promise.reject(new RangeError(`${what}: ${this.pending.size} calls and events already wait for the ${this.options.peer}'s answers, ` +
+        `the limit; await some before sending more`));
     }
     const id = message.id;
     return new Promise((resolve, reject) => {
@@ -369,8 +401,23 @@ export class Endpoint {
   private flush(): void {
     this.flushScheduled = false;
     if (this.outbox.length === 0) return;
-    const frame = joinFrame(this.outbox);
+    const outbox = this.outbox;
     this.outbox = [];
+    // Frames stay under MAX_FRAME_CHARS (the receiver's limit): a long batch leaves as several.
+    let from = 0;
+    let chars = 0;
+    for (let index = 0; index < outbox.length; index++) {
+      chars += outbox[index].length + 1;
+      if (chars > MAX_FRAME_CHARS - 2 && index > from) {
+        this.post(joinFrame(outbox.slice(from, index)));
+        from = index;
+        chars = outbox[index].length + 1;
+      }
+    }
+    this.post(from === 0 ? joinFrame(outbox) : joinFrame(outbox.slice(from)));
+  }
+
+  private post(frame: string): void {
     try {
       const result = this.options.post(frame) as Promise<unknown> | undefined;
       if (result && typeof result.then === 'function') result.then(undefined, (error) => this.postFailed(error));
@@ -384,6 +431,7 @@ export class Endpoint {
   }
 
   private dispatch(raw: unknown): void {
+    if (raw instanceof MalformedMessage) return this.unreadable(raw);
     if (raw instanceof Error) throw raw;
     const message = raw as Message;
     if (!message || typeof message !== 'object' || typeof (message as any).k !== 'string') throw new TypeError('not an IPC message');
@@ -429,6 +477,9 @@ export class Endpoint {
         return this.cancelRunning(message.id);
       case 'store':
         if (typeof message.key !== 'string') throw new TypeError('malformed store write');
+        if (!message.del && !this.storeData.has(message.key) && this.storeData.size >= this.limits.storeKeys) {
+          throw new RangeError(`a store write for a new key, over the limit of ${this.limits.storeKeys} keys`);
+        }
         if (message.del) this.storeData.delete(message.key);
         else this.storeData.set(message.key, message.value);
         this.storeChanged({ key: message.key, value: message.del ? undefined : message.value, deleted: !!message.del, remote: true });
@@ -440,6 +491,20 @@ export class Endpoint {
       default:
         throw new TypeError(`unknown message kind '${String((message as any).k).slice(0, 40)}'`);
     }
+  }
+
+  /** A message that could not be decoded: fail the request or the call it belongs to, so nothing waits forever. */
+  private unreadable(malformed: MalformedMessage): void {
+    const { kind, id } = malformed;
+    if (id !== undefined && (kind === 'call' || kind === 'event')) {
+      this.reply(id, this.epoch, false, new TypeError(`the ${this.options.side} could not read this ${kind}: ${malformed.message}`));
+    } else if (id !== undefined && (kind === 'ok' || kind === 'err' || kind === 'item')) {
+      const pending = this.settle(id);
+      const error = new TypeError(`the ${this.options.peer}'s answer to ${pending?.what ?? 'a call'} could not be read: ${malformed.message}`);
+      pending?.stream?.fail(error);
+      pending?.reject(error);
+    }
+    throw malformed; // logged by receive()
   }
 
   private onHello(): void {
@@ -457,6 +522,11 @@ export class Endpoint {
 
   private handleRequest(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): void {
     if (this.options.log) this.log(`<- ${describeRequest(message)} #${message.id}`);
+    if (this.running.size + this.parkedCount >= this.limits.pending) {
+      return void this.reply(message.id, epoch, false, new RangeError(
+        `the ${this.options.side} is already handling ${this.limits.pending} calls and events from the ${this.options.peer}, the limit; ` +
+        `${describeRequest(message)} was refused`));
+    }
     const key = message.k === 'call' ? `call:${message.name}` : `event:${message.type}`;
     const ready = message.k === 'call' ? this.handlers.has(message.name) : this.listeners.has(message.type);
     if (!ready) return this.park(key, message, epoch);
@@ -471,6 +541,7 @@ export class Endpoint {
       const index = list ? list.indexOf(item) : -1;
       if (index === -1) return;
       list!.splice(index, 1);
+      this.parkedCount--;
       if (list!.length === 0) this.parked.delete(key);
       if (message.k === 'event') return this.reply(message.id, epoch, true, null);
       const known = this.exposedNames();
@@ -482,6 +553,7 @@ export class Endpoint {
     }, wait);
     if (typeof (timer as any).unref === 'function') (timer as any).unref();
     const item: Parked = { message, epoch, timer };
+    this.parkedCount++;
     const list = this.parked.get(key);
     if (list) list.push(item);
     else this.parked.set(key, [item]);
@@ -491,6 +563,7 @@ export class Endpoint {
     const list = this.parked.get(key);
     if (!list) return;
     this.parked.delete(key);
+    this.parkedCount -= list.length;
     for (const item of list) {
       clearTimeout(item.timer);
       void this.run(item.message, item.epoch);
@@ -572,6 +645,7 @@ export class Endpoint {
       if (index === -1) continue;
       clearTimeout(list[index].timer);
       list.splice(index, 1);
+      this.parkedCount--;
       if (list.length === 0) this.parked.delete(key);
       return;
     }
@@ -583,6 +657,9 @@ export class Endpoint {
     let encoded: string;
     try {
       encoded = encodeMessage(ok ? { k: 'ok', id, value } : { k: 'err', id, error: value });
+      if (encoded.length > this.limits.messageChars) {
+        throw new RangeError(`it is ${size(encoded.length)} encoded, over the ${size(this.limits.messageChars)} limit for one IPC message`);
+      }
     } catch (error) {
       encoded = encodeMessage({
         k: 'err',

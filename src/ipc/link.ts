@@ -14,6 +14,8 @@
 // their buffers small); on the control channel it can also be a message of the link itself
 // (LINK_MARK + JSON).
 
+import { MAX_FRAME_CHARS } from './codec.js';
+
 /** A piece of a long frame starts with this character (a whole frame always starts with '['). */
 export const PIECE_MARK = '\u0001';
 /** A message of the link itself (switch marker, data-channel offer) starts with this character. */
@@ -31,10 +33,12 @@ export const PIECE_CHARS = 256 * 1024;
  */
 export const FAST_PIECE_CHARS = 32 * 1024;
 /** Limits on reassembly, so a peer cannot make this side hold unbounded partial frames. */
-const MAX_PIECES = 8192; // 256 MiB in the smaller pieces
+const MAX_PIECES = 8192; // 256 MiB in the smaller pieces; MAX_FRAME_CHARS comes first
 const MAX_PARTIAL_FRAMES = 16;
 /** Fast-channel texts (frames or pieces) held while the peer's switch marker is still on its way. */
 const MAX_EARLY_TEXTS = 4096;
+/** Characters held in partial frames at once, all frames together. */
+const MAX_PARTIAL_CHARS = 2 * MAX_FRAME_CHARS;
 
 /** A link message other than the switch marker, for the layer above (e.g. a data-channel offer). */
 export type LinkMessage = { t: string } & Record<string, unknown>;
@@ -61,7 +65,8 @@ export class Link {
   private fastIn = false;
   private early: string[] = [];
   private nextSeq = 1;
-  private readonly partial = new Map<string, { pieces: string[]; received: number }>();
+  private partialChars = 0;
+  private readonly partial = new Map<string, { pieces: string[]; received: number; chars: number }>();
   /** Texts (frames or pieces) sent and received on each channel, for diagnostics and tests. */
   readonly counts = { sentControl: 0, sentFast: 0, receivedControl: 0, receivedFast: 0 };
 
@@ -117,6 +122,7 @@ export class Link {
     this.fastIn = false;
     this.early = [];
     this.partial.clear();
+    this.partialChars = 0;
     try {
       fast?.close();
     } catch {
@@ -156,7 +162,10 @@ export class Link {
 
   /** A whole frame or a piece of one, from either channel. */
   private accept(text: string): void {
-    if (!text.startsWith(PIECE_MARK)) return this.options.deliver(text);
+    if (!text.startsWith(PIECE_MARK)) {
+      if (text.length > MAX_FRAME_CHARS) return this.log(`dropped a frame of ${text.length} characters, over the limit`);
+      return this.options.deliver(text);
+    }
     const whole = this.reassemble(text);
     if (whole !== undefined) this.options.deliver(whole);
   }
@@ -191,23 +200,37 @@ export class Link {
         this.log(`dropped a frame piece: ${MAX_PARTIAL_FRAMES} frames are already arriving in pieces`);
         return undefined;
       }
-      frame = { pieces: new Array<string>(count), received: 0 };
+      frame = { pieces: new Array<string>(count), received: 0, chars: 0 };
       this.partial.set(seq, frame);
     }
     if (frame.pieces.length !== count || frame.pieces[index] !== undefined) {
-      this.partial.delete(seq);
+      this.forget(seq);
       this.log('dropped a frame whose pieces do not agree');
       return undefined;
     }
     frame.pieces[index] = piece.slice(header[0].length);
+    frame.chars += frame.pieces[index].length;
+    this.partialChars += frame.pieces[index].length;
+    if (frame.chars > MAX_FRAME_CHARS || this.partialChars > MAX_PARTIAL_CHARS) {
+      this.forget(seq);
+      this.log(`dropped a frame arriving in pieces: over the limit of ${MAX_FRAME_CHARS} characters a frame, ${MAX_PARTIAL_CHARS} in all`);
+      return undefined;
+    }
     if (++frame.received < count) return undefined;
-    this.partial.delete(seq);
+    this.forget(seq);
     // Concatenated, not joined: Firefox's Array.prototype.join copies a 1 MB frame of 32 pieces
     // in ~15 ms, where `+=` builds a rope that the JSON parse flattens once (a 1 MB echo on
     // Firefox: ~70 -> ~60 ms; Chromium unchanged).
     let whole = '';
     for (const piece of frame.pieces) whole += piece;
     return whole;
+  }
+
+  private forget(seq: string): void {
+    const frame = this.partial.get(seq);
+    if (!frame) return;
+    this.partial.delete(seq);
+    this.partialChars -= frame.chars;
   }
 
   private log(line: string): void {

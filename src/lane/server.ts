@@ -21,8 +21,12 @@ const log = logger('ipc');
 const PATH = '/gluon';
 /** How long a ticket may wait for its page to connect. */
 const TICKET_TTL = 10_000;
-/** Largest frame a page may send in one WebSocket message. */
-export const MAX_FRAME_BYTES = 512 * 1024 * 1024;
+/**
+ * Largest WebSocket message a page may send. Pages send long frames as pieces of at most
+ * FAST_PIECE_CHARS (ipc/link.ts), so anything near this is not from our page code; the
+ * socket is closed and IPC goes on over the browser protocol.
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 export interface TicketOptions {
   /** The Origin header the page's upgrade request must carry. */
