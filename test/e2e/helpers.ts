@@ -1,5 +1,6 @@
 // Shared helpers for the end-to-end tests: every test opens a real headless browser.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as Gluon from '../../src/index.js';
@@ -53,17 +54,29 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
 export function runNode(
   file: string,
   args: string[] = [],
-  o: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number; onStdout?: (all: string, pid: number) => void } = {},
+  o: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    timeout?: number;
+    /** Called with everything printed so far; `child.stdin` is there when `stdin` is true. */
+    onStdout?: (all: string, pid: number, child: ChildProcess) => void;
+    /** Give the child a stdin pipe (default: none). */
+    stdin?: boolean;
+    /** Called once the child is started (e.g. to watch its process tree). */
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file, ...args], { cwd: o.cwd, env: o.env ?? process.env, stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    child.stdin?.on('error', () => {}); // the child may be gone before it reads
+    o.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout!.on('data', (chunk) => {
       stdout += chunk;
-      o.onStdout?.(stdout, child.pid ?? 0);
+      o.onStdout?.(stdout, child.pid ?? 0, child);
     });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${file} did not finish within ${o.timeout ?? 30000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
@@ -95,4 +108,168 @@ export async function liveBrowserPids(group: number, needle = '\0never\0'): Prom
     }
   }
   return pids;
+}
+
+/** A process as /proc/PID/stat shows it; `start` (clock ticks since boot) tells a reused pid apart. */
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  state: string;
+  start: number;
+  name: string;
+}
+
+/** Every process of the machine (Linux /proc), by pid. Synchronous: one consistent look. */
+export function readProcs(): Map<number, ProcInfo> {
+  const procs = new Map<number, ProcInfo>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended while we looked
+    }
+    // pid (comm) state ppid pgrp ... starttime is field 22; comm may hold spaces and parentheses.
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    procs.set(Number(entry), {
+      pid: Number(entry),
+      name: stat.slice(stat.indexOf('(') + 1, close),
+      state: fields[0],
+      ppid: Number(fields[1]),
+      pgrp: Number(fields[2]),
+      start: Number(fields[19]),
+    });
+  }
+  return procs;
+}
+
+/** The processes below `root` (children, their children, ...), in `procs`. */
+export function descendantsOf(root: number, procs = readProcs()): ProcInfo[] {
+  const children = new Map<number, ProcInfo[]>();
+  for (const proc of procs.values()) {
+    const list = children.get(proc.ppid);
+    if (list) list.push(proc);
+    else children.set(proc.ppid, [proc]);
+  }
+  const found: ProcInfo[] = [];
+  for (let queue = [root]; queue.length; ) {
+    for (const child of children.get(queue.pop()!) ?? []) {
+      found.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return found;
+}
+
+/** The arguments of a process (empty if it is gone or has none). */
+function argsOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Records every process that is ever seen below `root` while it runs: looks every `everyMs` ms,
+ * and whenever `look()` is called (e.g. the moment the child says it is ready). Also records
+ * the helpers that left the tree at birth (a double fork reparents them to init, in a session
+ * of their own, e.g. Firefox's crashhelper): processes started after `root` that name a
+ * recorded process's pid as one of their arguments.
+ */
+export function watchDescendants(root: number, everyMs = 100): { seen: Map<number, ProcInfo>; look(): void; stop(): void } {
+  const seen = new Map<number, ProcInfo>();
+  const ruledOut = new Set<string>(); // `pid@start` of processes already looked at and not ours
+  let rootStart: number | undefined;
+  const look = () => {
+    const procs = readProcs();
+    rootStart ??= procs.get(root)?.start;
+    for (const proc of descendantsOf(root, procs)) if (!seen.has(proc.pid)) seen.set(proc.pid, proc);
+    if (rootStart === undefined) return;
+    const ours = new Set([...seen.keys()].map(String));
+    for (const proc of procs.values()) {
+      const key = `${proc.pid}@${proc.start}`;
+      if (proc.start < rootStart || seen.has(proc.pid) || ruledOut.has(key) || proc.pid === process.pid) continue;
+      if (argsOf(proc.pid).slice(1).some((arg) => ours.has(arg))) seen.set(proc.pid, proc);
+      else ruledOut.add(key);
+    }
+  };
+  look();
+  const timer = setInterval(look, everyMs);
+  return { seen, look, stop: () => clearInterval(timer) };
+}
+
+/**
+ * Which of `procs` still run: the same process (same pid and start time) and not a zombie;
+ * plus any live process in the process group `group` (the browser's), if given.
+ */
+export function stillRunning(procs: Iterable<ProcInfo>, group?: number): ProcInfo[] {
+  const now = readProcs();
+  const alive = new Map<number, ProcInfo>();
+  for (const proc of procs) {
+    const current = now.get(proc.pid);
+    if (current && current.start === proc.start && current.state !== 'Z') alive.set(proc.pid, current);
+  }
+  if (group !== undefined) {
+    for (const proc of now.values()) if (proc.pgrp === group && proc.state !== 'Z' && proc.pid !== process.pid) alive.set(proc.pid, proc);
+  }
+  return [...alive.values()];
+}
+
+/** SIGKILLs `procs` that still run (a failed test must not leave browsers behind). */
+export function killStillRunning(procs: Iterable<ProcInfo>): void {
+  for (const proc of stillRunning(procs)) {
+    try {
+      process.kill(proc.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** Polls `stillRunning` until nothing is left, or `timeout` ms: what is still running then. */
+export async function waitForNoneRunning(procs: Iterable<ProcInfo>, group?: number, timeout = 3000): Promise<ProcInfo[]> {
+  const list = [...procs];
+  const deadline = Date.now() + timeout;
+  let left = stillRunning(list, group);
+  while (left.length && Date.now() < deadline) {
+    await sleep(50);
+    left = stillRunning(list, group);
+  }
+  return left;
+}
+
+/** TCP sockets in LISTEN state held by the processes `pids`, as `address:port` (Linux /proc, its hex address). */
+export async function listeningSockets(pids: number[]): Promise<string[]> {
+  const { readdir, readFile, readlink } = await import('node:fs/promises');
+  const inodes = new Set<string>();
+  for (const pid of pids) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) inodes.add(inode);
+    }
+  }
+  const found: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A' || !inodes.has(fields[9])) continue; // 0A: LISTEN
+      const [address, port] = fields[1].split(':');
+      found.push(`${address}:${Number.parseInt(port, 16)}`);
+    }
+  }
+  return found;
+}
+
+/** Whether a /proc/net/tcp{,6} hex address (as listeningSockets gives it) is a loopback one: 127.0.0.0/8, ::1 or ::ffff:127.x. */
+export function isLoopbackAddress(hex: string): boolean {
+  if (hex.length === 8) return hex.endsWith('7F'); // IPv4, little-endian: 127.0.0.1 is 0100007F
+  if (hex === '00000000000000000000000001000000') return true; // ::1
+  return hex.startsWith('0000000000000000FFFF0000') && hex.endsWith('7F'); // ::ffff:127.x.y.z
 }

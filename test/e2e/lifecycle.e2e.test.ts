@@ -1,9 +1,12 @@
 // Window lifecycle: close(), `closed`, the close event, a browser that dies, and a backend
 // that exits in every usual way: no browser process may be left behind.
-import { test } from 'node:test';
+import type { ChildProcess } from 'node:child_process';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { ENGINE, fixture, liveBrowserPids, openFixture, runNode, sleep } from './helpers.js';
+import {
+  ENGINE, fixture, killStillRunning, liveBrowserPids, openFixture, runNode, sleep, waitForNoneRunning, watchDescendants, type ProcInfo,
+} from './helpers.js';
 
 async function waitForNoBrowser(pid: number, timeout = 3000): Promise<number[]> {
   const deadline = Date.now() + timeout;
@@ -30,24 +33,113 @@ test('close() closes the window: closed is true, the close event fires, no brows
   await win.close(); // a second close is harmless
 });
 
-test('the browser dying mid-call: closed turns true, the close event fires within 1 s, pending calls reject', async () => {
-  const win = await openFixture('app');
-  await win.page.loaded;
-  await win.page.eval(`Gluon.ipc.on('never', () => new Promise(() => {}))`);
-  const pending = win.ipc.send('never');
-  const closed = new Promise<{ reason: string; at: number }>((resolve) => win.on('close', ({ reason }) => resolve({ reason, at: Date.now() })));
-  await sleep(50);
-  const killedAt = Date.now();
-  process.kill(win.browser.pid, 'SIGKILL');
-  const { reason, at } = await closed;
-  assert.ok(at - killedAt < 1000, `close event after ${at - killedAt} ms`);
-  assert.match(reason, /browser exited|closed its protocol connection/);
-  assert.equal(win.closed, true);
-  await assert.rejects(pending, { name: 'IPCClosedError' });
-  await assert.rejects(win.ipc.send('after'), { name: 'IPCClosedError' });
-  assert.deepEqual(await waitForNoBrowser(win.browser.pid), []);
-  await win.close();
-  assert.equal(existsSync(win.browser.profile), false, 'the temporary profile of a crashed browser is deleted too');
+/**
+ * Runs a fixture as a backend of its own and records the process tree of its browser while it
+ * runs (helpers.ts: watchDescendants). Once the fixture prints a line matching `ready`, the tree
+ * is recorded once more and `onReady` runs. Whatever the test then finds, no process of that
+ * tree outlives the test: a failing run does not leak browsers.
+ */
+async function runWatched(
+  t: TestContext,
+  file: string,
+  args: string[],
+  o: { ready: RegExp; onReady: (match: RegExpExecArray, child: ChildProcess) => void; stdin?: boolean },
+): Promise<{ run: Awaited<ReturnType<typeof runNode>>; seen: ProcInfo[] }> {
+  let watch: ReturnType<typeof watchDescendants> | undefined;
+  t.after(() => {
+    watch?.stop();
+    killStillRunning(watch?.seen.values() ?? []);
+  });
+  let triggered = false;
+  const run = await runNode(file, args, {
+    timeout: 30000,
+    stdin: o.stdin,
+    onSpawn: (child) => (watch = watchDescendants(child.pid!)),
+    onStdout: (all, _pid, child) => {
+      const match = o.ready.exec(all);
+      if (triggered || !match) return;
+      triggered = true;
+      watch!.look();
+      o.onReady(match, child);
+    },
+  });
+  watch!.stop();
+  return { run, seen: [...watch!.seen.values()] };
+}
+
+test('the browser killed mid-call: close event within 1 s, every pending call rejects, handler work is let go, Node exits by itself', async (t) => {
+  // test/fixtures/death.mjs leaves calls pending both ways and prints READY; the test SIGKILLs
+  // the browser then. What the backend saw comes back as lines `WHAT {json}` (at: Date.now()).
+  let killedAt = 0;
+  let browserPid = 0;
+  const { run, seen } = await runWatched(t, fixture('death.mjs'), [], {
+    ready: /^READY (\{.*\})\n/m,
+    onReady: (ready) => {
+      browserPid = JSON.parse(ready[1]).pid;
+      killedAt = Date.now();
+      process.kill(browserPid, 'SIGKILL');
+    },
+  });
+  const exitedAt = Date.now();
+  const { code, signal, stdout, stderr } = run;
+  const context = `\nstdout:\n${stdout}\nstderr:\n${stderr}`;
+  assert.ok(killedAt > 0, `the fixture never got ready${context}`);
+  const lines = stdout.split('\n').filter(Boolean).map((line) => {
+    const space = line.indexOf(' ');
+    return { kind: line.slice(0, space), ...JSON.parse(line.slice(space + 1)) };
+  });
+  const all = (kind: string) => lines.filter((line) => line.kind === kind);
+
+  // The window: closed, and said so at once.
+  const [close, ...more] = all('CLOSE');
+  assert.ok(close && more.length === 0, `one close event${context}`);
+  assert.match(close.reason, /the browser exited|closed its protocol connection/);
+  assert.equal(close.closed, true, 'Window.closed is true when the close event fires');
+  const closeMs = close.at - killedAt;
+  assert.ok(closeMs < 1000, `close event after ${closeMs} ms`);
+
+  // Every backend call pending on the page rejects, saying why; so do calls made after.
+  const settled = new Map(all('SETTLED').map((line) => [line.what, line]));
+  assert.deepEqual([...settled.keys()].sort(), ['page function', 'page.eval', 'send', 'send with a 60 s timeout'], `every pending call settles${context}`);
+  for (const [what, line] of settled) {
+    assert.equal(line.ok, false, `${what} rejects`);
+    if (what === 'page.eval') {
+      // The engine's protocol error (CdpError, BidiError), naming the browser's end.
+      assert.match(line.message, /the browser (closed its protocol connection|exited)/, `${what}: a clear error`);
+    } else {
+      assert.equal(line.name, 'IPCClosedError', `${what} rejects with IPCClosedError`);
+      assert.ok(line.message.includes(close.reason), `${what}'s error says why: ${line.message}`);
+    }
+    assert.ok(line.at - killedAt < 1000, `${what} rejected ${line.at - killedAt} ms after the kill`);
+  }
+  const after = new Map(all('AFTER').map((line) => [line.what, line]));
+  assert.deepEqual([...after.keys()].sort(), ['page.eval', 'send'], `calls made after the close reject${context}`);
+  assert.equal(after.get('send')!.name, 'IPCClosedError');
+
+  // The page's own calls cannot be watched any more; the backend work they started is let go.
+  const [aborted] = all('SIGNAL');
+  assert.ok(aborted, `this.signal of the backend function the page was waiting on fires${context}`);
+  assert.equal(aborted.aborted, true);
+  assert.equal(aborted.reason.name, 'IPCClosedError');
+  assert.equal(all('STREAM').length, 1, `the stream the page was reading is stopped (its finally runs)${context}`);
+
+  // Nothing keeps Node alive: it exits by itself, at once, with code 0.
+  assert.equal(signal, null, context);
+  assert.equal(code, 0, `the backend exits by itself with code 0${context}`);
+  const exitMs = exitedAt - killedAt;
+  assert.ok(exitMs < 5000, `Node exited ${exitMs} ms after the browser was killed`);
+
+  // No process of the browser's tree is left, and the temporary profile is deleted.
+  assert.ok(seen.some((proc) => proc.pid === browserPid) && seen.length >= 3, `the browser's process tree was recorded: ${describeProcs(seen)}`);
+  const left = await waitForNoneRunning(seen, browserPid);
+  assert.equal(describeProcs(left), '', 'processes of the browser left behind');
+  assert.equal(existsSync(all('READY')[0].profile), false, 'the temporary profile of a killed browser is deleted');
+  const rejectedMs = Math.max(...[...settled.values()].map((line) => line.at - killedAt));
+  console.log(
+    `browser death (${ENGINE}): close event after ${closeMs} ms, pending calls rejected after ${rejectedMs} ms, ` +
+      `handler signal after ${aborted.at - killedAt} ms, Node exited by itself after ${exitMs} ms; ` +
+      `${seen.length} processes of the browser's tree seen, ${left.length} left`,
+  );
 });
 
 test('the window closed by the user fires close and ends the browser', async () => {
@@ -72,30 +164,65 @@ test('the window closed by the user fires close and ends the browser', async () 
   assert.equal(existsSync(win.browser.profile), false);
 });
 
-for (const mode of ['process.exit', 'uncaught', 'close', 'SIGINT', 'SIGTERM']) {
-  test(`the backend leaving by ${mode} leaves no browser process and no temporary profile (3 cycles)`, async () => {
-    for (let cycle = 1; cycle <= 3; cycle++) {
-      let signalled = false;
-      const { code, signal, stdout, stderr } = await runNode(fixture('lifecycle.mjs'), [mode.startsWith('SIG') ? 'wait' : mode], {
-        timeout: 20000,
-        onStdout: (all, child) => {
-          if (!signalled && mode.startsWith('SIG') && /READY \d+/.test(all)) {
-            signalled = true;
-            process.kill(child, mode as NodeJS.Signals);
-          }
-        },
-      });
-      const [, pidText, profile] = /READY (\d+) (\S+)/.exec(stdout) ?? [];
-      const pid = Number(pidText);
-      assert.ok(pid > 0, `cycle ${cycle}: no READY line\n${stdout}\n${stderr}`);
-      if (mode.startsWith('SIG')) assert.equal(signal, mode, `cycle ${cycle}: the backend ends by the signal, as it would without gluon`);
-      if (mode === 'uncaught') assert.match(stderr, /boom: an uncaught exception/);
-      if (mode === 'close') {
-        assert.equal(code, 0);
-        assert.match(stdout, /CLOSED/);
-      }
-      assert.deepEqual(await waitForNoBrowser(pid), [], `cycle ${cycle}: browser processes left behind`);
-      assert.equal(existsSync(profile), false, `cycle ${cycle}: the temporary profile ${profile} was left behind`);
-    }
+// The backend goes, in every usual way; the whole process tree of its browser must go too.
+// Each cycle records every process below the backend while it runs (its browser, and the
+// browser's zygotes, renderers, GPU, network and other helpers), then checks that none of them
+// is left running (zombies aside) once the backend is gone. Cycles run PARALLEL at a time.
+const CYCLES = 20;
+const PARALLEL = 2;
+
+async function backendCycle(t: TestContext, mode: string, cycle: number): Promise<number> {
+  const signal = mode.startsWith('SIG') ? (mode as NodeJS.Signals) : undefined;
+  const { run, seen } = await runWatched(t, fixture('lifecycle.mjs'), [signal ? 'wait' : mode], {
+    ready: /^READY \d+ \S+\n/m,
+    stdin: !signal,
+    // The page is up, and so is the browser's whole tree, recorded by now: the backend goes.
+    onReady: (_ready, child) => (signal ? child.kill(signal) : child.stdin!.end('go\n')),
   });
+  const { code, signal: endedBy, stdout, stderr } = run;
+  const [, pidText, profile] = /READY (\d+) (\S+)/.exec(stdout) ?? [];
+  const pid = Number(pidText);
+  const where = `${mode}, cycle ${cycle}`;
+  assert.ok(pid > 0, `${where}: no READY line\n${stdout}\n${stderr}`);
+  if (signal) assert.equal(endedBy, signal, `${where}: the backend ends by the signal, as it would without gluon`);
+  if (mode === 'uncaught') assert.match(stderr, /boom: an uncaught exception/);
+  if (mode === 'process.exit') assert.equal(code, 0, `${where}\n${stderr}`);
+  if (mode === 'close') {
+    assert.equal(code, 0, `${where}: Node exits by itself after close()\n${stderr}`);
+    assert.match(stdout, /CLOSED/);
+  }
+  assert.ok(seen.some((proc) => proc.pid === pid) && seen.length >= 3, `${where}: the browser's process tree was recorded: ${describeProcs(seen)}`);
+  const left = await waitForNoneRunning(seen, pid);
+  assert.equal(describeProcs(left), '', `${where}: processes of the browser left behind`);
+  assert.equal(existsSync(profile), false, `${where}: the temporary profile ${profile} was left behind`);
+  return seen.length;
+}
+
+for (const mode of ['close', 'process.exit', 'SIGINT', 'SIGTERM', 'uncaught']) {
+  const how = mode === 'close' ? 'a normal exit (close(), then nothing left to do)' : mode;
+  test(`the backend leaving by ${how} leaves no process of the browser's tree and no temporary profile (${CYCLES} cycles)`, async (t) => {
+    const started = Date.now();
+    const seen: number[] = [];
+    let next = 1;
+    let failure: unknown;
+    await Promise.all(Array.from({ length: PARALLEL }, async () => {
+      while (next <= CYCLES && failure === undefined) {
+        try {
+          seen.push(await backendCycle(t, mode, next++));
+        } catch (error) {
+          failure ??= error; // the cycles under way finish; no new one starts
+        }
+      }
+    }));
+    if (failure !== undefined) throw failure;
+    console.log(
+      `backend death by ${mode} (${ENGINE}): ${seen.length} cycles, ${seen.reduce((a, b) => a + b, 0)} processes of the browser's tree seen ` +
+        `(${Math.min(...seen)}-${Math.max(...seen)} a cycle), 0 left behind, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  });
+}
+
+/** "pid name (state)" of each process, for messages. */
+function describeProcs(procs: ProcInfo[]): string {
+  return procs.map((proc) => `${proc.pid} ${proc.name} (${proc.state})`).join(', ');
 }

@@ -4,36 +4,12 @@
 // that a text meant for a replaced document never reaches its successor.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { encodeMessage, joinFrame } from '../../src/ipc/codec.js';
 import { INTERNALS } from '../../src/window/window.js';
-import { ENGINE, liveBrowserPids, openFixture, sleep, waitFor } from './helpers.js';
-
-/** TCP sockets in LISTEN state held by the processes `pids`, as `address:port` (Linux /proc). */
-async function listeningSockets(pids: number[]): Promise<string[]> {
-  const inodes = new Set<string>();
-  for (const pid of pids) {
-    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) {
-      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      if (inode) inodes.add(inode);
-    }
-  }
-  const found: string[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
-    for (const line of lines) {
-      const fields = line.trim().split(/\s+/);
-      if (fields[3] !== '0A' || !inodes.has(fields[9])) continue; // 0A: LISTEN
-      const [address, port] = fields[1].split(':');
-      found.push(`${address}:${Number.parseInt(port, 16)}`);
-    }
-  }
-  return found;
-}
+import { ENGINE, listeningSockets, liveBrowserPids, openFixture, sleep, waitFor } from './helpers.js';
 
 test(`the browser's remote protocol is reachable by gluon-ts alone (${ENGINE})`, { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
   const win = await openFixture('app');
