@@ -12,7 +12,7 @@ const only = process.argv[2]; // 'chromium' or 'firefox': one pass only
 function pass(title, dir, env) {
   console.log(`\n# ${title}`);
   const started = Date.now();
-  const { status } = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=240000', dir], {
+  const { status } = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', dir], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },

@@ -105,9 +105,9 @@ const DEFAULT_WAIT = 5000;
  * Most requests (calls and events) one side may have waiting for the other's answers, and most
  * requests of the other side it handles (or holds for a handler) at once.
  */
-export const MAX_PENDING = 10_000;
+export const MAX_PENDING = 100_000;
 /** Most keys in the shared store. */
-export const MAX_STORE_KEYS = 10_000;
+export const MAX_STORE_KEYS = 100_000;
 
 const size = (chars: number) => `${chars.toLocaleString('en-US')} characters`;
 

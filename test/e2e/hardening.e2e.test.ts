@@ -7,9 +7,9 @@ import { ENGINE, fixture, runNode } from './helpers.js';
 
 const OPERATIONS = 100_000;
 
-test(`a hostile page: ${OPERATIONS} random calls, events and store writes, 64 MB payloads, deep nesting, prototype keys, vandalized globals, raw channel calls (${ENGINE})`, { timeout: 900_000 }, async () => {
+test(`a hostile page: ${OPERATIONS} random calls, events and store writes, 64 MB payloads, deep nesting, prototype keys, vandalized globals, raw channel calls (${ENGINE})`, { timeout: 500_000 }, async () => {
   const seed = Number(process.env.GLUON_FUZZ_SEED ?? 1 + Math.floor(Math.random() * 1e6));
-  const { code, stdout, stderr } = await runNode(fixture('hostile', 'backend.mjs'), [String(OPERATIONS), String(seed)], { timeout: 840_000 });
+  const { code, stdout, stderr } = await runNode(fixture('hostile', 'backend.mjs'), [String(OPERATIONS), String(seed)], { timeout: 480_000 });
   const line = stdout.split('\n').find((text) => text.startsWith('RESULT '));
   assert.ok(line, `the backend printed no result (exit ${code}, seed ${seed})\nstdout: ${stdout.slice(-2000)}\nstderr: ${stderr.slice(-2000)}`);
   const r = JSON.parse(line.slice('RESULT '.length));
