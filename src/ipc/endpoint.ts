@@ -109,7 +109,6 @@ export const MAX_PENDING = 100_000;
 /** Most keys in the shared store. */
 export const MAX_STORE_KEYS = 100_000;
 
-const size = (chars: number) => `${chars.toLocaleString('en-US')} characters`;
 
 /** Error raised on the caller's side when the callee side went away before answering. */
 export class IPCClosedError extends Error {
@@ -217,7 +216,7 @@ export class Endpoint {
     // Encode first: a value that cannot cross throws here, at the writer, and changes nothing.
     const encoded = encodeMessage({ k: 'store', key: String(key), value } satisfies Message);
     if (encoded.length > this.limits.messageChars) {
-      throw new RangeError(`store.${String(key).slice(0, 60)}: the value is ${size(encoded.length)} encoded, over the ${size(this.limits.messageChars)} limit for one IPC message`);
+      throw new RangeError(`store.${String(key).slice(0, 60)}: the value is ${this.overLimit(encoded)}`);
     }
     if (!this.storeData.has(String(key)) && this.storeData.size >= this.limits.storeKeys) {
       throw new RangeError(`store.${String(key).slice(0, 60)}: the store already holds ${this.storeData.size} keys, its limit; delete some first`);
@@ -331,8 +330,8 @@ export class Endpoint {
       return Promise.reject(new TypeError(`${what}: the ${message.k === 'call' ? 'arguments' : 'data'} cannot be sent to the ${this.options.peer}: ${(error as Error)?.message}`));
     }
     if (encoded.length > this.limits.messageChars) {
-      return Promise.reject(new RangeError(`${what}: the ${message.k === 'call' ? 'arguments are' : 'data is'} ${size(encoded.length)} encoded, ` +
-        `over the ${size(this.limits.messageChars)} limit for one IPC message. Send it in parts (an async generator streams them).`));
+      return Promise.reject(new RangeError(`${what}: the ${message.k === 'call' ? 'arguments are' : 'data is'} ${this.overLimit(encoded)}. ` +
+        'Send it in parts (an async generator streams them).'));
     }
     if (this.pending.size >= this.limits.pending) {
       return Promise.reject(new RangeError(`${what}: ${this.pending.size} calls and events already wait for the ${this.options.peer}'s answers, ` +
@@ -658,7 +657,7 @@ export class Endpoint {
     try {
       encoded = encodeMessage(ok ? { k: 'ok', id, value } : { k: 'err', id, error: value });
       if (encoded.length > this.limits.messageChars) {
-        throw new RangeError(`it is ${size(encoded.length)} encoded, over the ${size(this.limits.messageChars)} limit for one IPC message`);
+        throw new RangeError(`it is ${this.overLimit(encoded)}`);
       }
     } catch (error) {
       encoded = encodeMessage({
@@ -680,6 +679,12 @@ export class Endpoint {
         queueMicrotask(() => { throw error; });
       }
     }
+  }
+
+  /** How an encoded message over the size limit is described in errors. */
+  private overLimit(encoded: string): string {
+    const chars = (n: number) => `${n.toLocaleString('en-US')} characters`;
+    return `${chars(encoded.length)} encoded, over the ${chars(this.limits.messageChars)} limit for one IPC message`;
   }
 
   private log(line: string): void {

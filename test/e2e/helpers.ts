@@ -89,25 +89,9 @@ export function runNode(
   });
 }
 
-/** PIDs of live (not zombie) processes in process group `group`, or whose command line contains `needle`. */
-export async function liveBrowserPids(group: number, needle = '\0never\0'): Promise<number[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const [cmdline, stat] = await Promise.all([
-        readFile(`/proc/${entry}/cmdline`, 'utf8'),
-        readFile(`/proc/${entry}/stat`, 'utf8'),
-      ]);
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const [state, , pgrp] = fields;
-      if (state !== 'Z' && (Number(pgrp) === group || cmdline.includes(needle))) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
+/** PIDs of live (not zombie) processes in process group `group` (the browser's: it leads its own group). */
+export async function liveBrowserPids(group: number): Promise<number[]> {
+  return stillRunning([], group).map((proc) => proc.pid);
 }
 
 /** A process as /proc/PID/stat shows it; `start` (clock ticks since boot) tells a reused pid apart. */

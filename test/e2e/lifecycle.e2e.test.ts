@@ -8,14 +8,9 @@ import {
   ENGINE, fixture, killStillRunning, liveBrowserPids, openFixture, runNode, sleep, waitForNoneRunning, watchDescendants, type ProcInfo,
 } from './helpers.js';
 
-async function waitForNoBrowser(pid: number, timeout = 3000): Promise<number[]> {
-  const deadline = Date.now() + timeout;
-  let left = await liveBrowserPids(pid);
-  while (left.length && Date.now() < deadline) {
-    await sleep(50);
-    left = await liveBrowserPids(pid);
-  }
-  return left;
+/** The browser's process group, polled until it is empty (or 3 s): the pids still running then. */
+async function waitForNoBrowser(pid: number): Promise<number[]> {
+  return (await waitForNoneRunning([], pid)).map((proc) => proc.pid);
 }
 
 test('close() closes the window: closed is true, the close event fires, no browser process is left', async () => {
