@@ -77,9 +77,10 @@ export class CdpConnection {
     return () => this.closeHandlers.delete(handler);
   }
 
-  close(): void {
+  /** Closes the connection; commands still waiting reject with `reason` (why the backend let go). */
+  close(reason = 'the connection was closed by the backend'): void {
     this.transport.close();
-    this.markClosed('the connection was closed by the backend');
+    this.markClosed(reason);
   }
 
   private onMessage(text: string): void {

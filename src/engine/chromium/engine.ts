@@ -447,10 +447,10 @@ export class ChromiumEngine implements Engine {
     if (!this.process.hasExited) {
       // Ask politely (lets Chromium flush the profile), then make sure.
       await Promise.race([this.cdp.send('Browser.close').catch(() => {}), delay(1000)]);
-      this.cdp.close();
+      this.cdp.close(this.closeReason);
       await this.process.kill(2000);
     } else {
-      this.cdp.close();
+      this.cdp.close(this.closeReason);
     }
   }
 

@@ -98,8 +98,9 @@ export class BidiConnection {
     return () => this.closeHandlers.delete(handler);
   }
 
-  close(): void {
-    this.markClosed('the connection was closed by the backend');
+  /** Closes the connection; commands still waiting reject with `reason` (why the backend let go). */
+  close(reason = 'the connection was closed by the backend'): void {
+    this.markClosed(reason);
     this.socket.terminate();
   }
 

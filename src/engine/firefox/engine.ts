@@ -596,11 +596,11 @@ export class FirefoxEngine implements Engine {
     if (!this.process.hasExited) {
       // Ask politely (lets Firefox write its profile), then make sure.
       await Promise.race([this.bidi.send('browser.close', {}).catch(() => {}), delay(1000)]);
-      this.bidi.close();
+      this.bidi.close(this.closeReason);
       await Promise.race([this.process.exited, delay(2000)]);
       await this.process.kill(2000);
     } else {
-      this.bidi.close();
+      this.bidi.close(this.closeReason);
     }
     await this.afterExit?.(await this.process.exited).catch((error: unknown) => log('after exit:', String(error)));
   }
