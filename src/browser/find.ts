@@ -298,6 +298,17 @@ function fromArgv(argv: string[]): { spec: string; source: string } | undefined 
   return undefined;
 }
 
+function contextFor(opts: FindBrowserOptions): Ctx {
+  const platform = opts.platform ?? process.platform;
+  return {
+    platform,
+    env: opts.env ?? process.env,
+    home: opts.homedir ?? osHomedir(),
+    path: platform === 'win32' ? win32 : posix,
+    exists: opts.exists ?? isExecutableFile,
+  };
+}
+
 /**
  * Picks the browser to launch. Precedence: `forceBrowser`, then argv flags
  * (`--chromium`, `--chrome-beta`, `--browser=NAME[,PATH]`), then GLUON_BROWSER,
@@ -305,14 +316,7 @@ function fromArgv(argv: string[]): { spec: string; source: string } | undefined 
  * A browser that was named but is missing is an error, never a silent fallback.
  */
 export async function findBrowser(opts: FindBrowserOptions = {}): Promise<FoundBrowser> {
-  const platform = opts.platform ?? process.platform;
-  const ctx: Ctx = {
-    platform,
-    env: opts.env ?? process.env,
-    home: opts.homedir ?? osHomedir(),
-    path: platform === 'win32' ? win32 : posix,
-    exists: opts.exists ?? isExecutableFile,
-  };
+  const ctx = contextFor(opts);
 
   if (opts.forceBrowser?.trim()) return fromSpec(opts.forceBrowser, 'the forceBrowser option', ctx);
 
@@ -326,4 +330,48 @@ export async function findBrowser(opts: FindBrowserOptions = {}): Promise<FoundB
   const found = await firstInstalled(candidates, ctx);
   if (!found) throw noneInstalled(ctx, opts.forceEngine);
   return found;
+}
+
+// ---- every browser, for `gluon-ts doctor` ----------------------------------------------
+
+export interface SurveyedBrowser {
+  id: string;
+  name: string;
+  engine: BrowserEngine;
+  /** Where it is installed, or undefined. */
+  path?: string;
+  /** Where it was looked for, one line per kind of place. */
+  searched: string[];
+}
+
+export interface BrowserSurvey {
+  browsers: SurveyedBrowser[];
+  /** What the app would launch with no option or flag (GLUON_BROWSER counts), or why not. */
+  chosen: FoundBrowser | BrowserNotFoundError;
+  /** How to install a browser of each engine on this platform. */
+  installHints: Record<BrowserEngine, string[]>;
+}
+
+/** Looks for every browser of the catalogue, and for the one an app would pick. */
+export async function surveyBrowsers(opts: Omit<FindBrowserOptions, 'forceBrowser' | 'forceEngine'> = {}): Promise<BrowserSurvey> {
+  const ctx = contextFor(opts);
+  const browsers = await Promise.all(CATALOGUE.map(async (b) => ({
+    id: b.id,
+    name: b.name,
+    engine: b.engine,
+    path: await locate(b, ctx),
+    searched: searchedFor([b], ctx).lines.map((line) => line.trim()),
+  })));
+  let chosen: FoundBrowser | BrowserNotFoundError;
+  try {
+    chosen = await findBrowser({ ...opts, argv: opts.argv ?? [] });
+  } catch (error) {
+    if (!(error instanceof BrowserNotFoundError)) throw error;
+    chosen = error;
+  }
+  return {
+    browsers,
+    chosen,
+    installHints: { chromium: installHints(ctx, 'chromium'), firefox: installHints(ctx, 'firefox') },
+  };
 }

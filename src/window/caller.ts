@@ -2,10 +2,13 @@
 // open('ui/index.html') is resolved like an import: relative to the calling file.
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { appDirectory } from './assets.js';
 
-const packageSrc = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
+let packageSrc: string | undefined;
 
 export function callerDirectory(): string {
+  if (appDirectory !== undefined) return appDirectory; // a built app: the package is inside its bundle
+  packageSrc ??= dirname(dirname(fileURLToPath(import.meta.url))) + sep;
   const original = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   try {

@@ -1,7 +1,7 @@
 // open(): options and security checks, finding and launching the browser, serving a
 // local app folder, and wiring the IPC endpoint to the engine. Engine-neutral: it only
 // uses the Engine interface (src/engine/types.ts).
-import { readFileSync } from 'node:fs';
+import { bootstrapSource, packageVersion } from './assets.js';
 import { dirname, join, resolve } from 'node:path';
 import { findBrowser } from '../browser/find.js';
 import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
@@ -26,9 +26,7 @@ const log = logger('window');
 /** The private origin local apps are served under. `.invalid` can never resolve to a real host (RFC 2606). */
 export const APP_ORIGIN = 'https://app.gluon.invalid';
 
-export const PACKAGE_VERSION: string = JSON.parse(
-  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-).version;
+export const PACKAGE_VERSION: string = packageVersion();
 
 export interface OpenOptions {
   /** Use this browser (catalogue id such as 'chrome', 'edge', 'chromium', or an absolute path). */
@@ -236,10 +234,10 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   }
 }
 
-let bootstrapSource: string | undefined;
+let bootstrap: string | undefined;
 function pageScript(config: PageConfig): string {
-  bootstrapSource ??= readFileSync(new URL('../../page/bootstrap.js', import.meta.url), 'utf8');
-  return `(() => { const __GLUON_CONFIG__ = ${JSON.stringify(config)};\n${bootstrapSource}\n})();`;
+  bootstrap ??= bootstrapSource();
+  return `(() => { const __GLUON_CONFIG__ = ${JSON.stringify(config)};\n${bootstrap}\n})();`;
 }
 
 /**

@@ -1,0 +1,198 @@
+// `gluon-ts build`: the app as a distributable in dist/ (or --out):
+//   <entry>.mjs   the backend and everything it imports, gluon-ts included, in one file;
+//                 run it with `node dist/main.mjs` beside the page folder it opens;
+//   <ui>/         the page folder, TypeScript entries bundled and minified;
+//   <name>        a single executable (Node's single-executable applications) with the page
+//                 folder inside it, where this platform and Node allow, and postject is installed.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { bootstrapSource, packageVersion } from '../window/assets.js';
+import { buildBackend, buildPage, describeBuildError } from './bundle.js';
+import { bundlePath, CliError, findProject, formatSize, loadEsbuild, type Project } from './project.js';
+
+const run = promisify(execFile);
+
+/** The fuse Node's single-executable support looks for (from Node's documentation). */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+export interface BuildOptions {
+  dir: string;
+  out?: string;
+  /** Make the single executable too (default true). */
+  exe: boolean;
+  minify: boolean;
+}
+
+export interface BuildResult {
+  bundle: string;
+  ui?: string;
+  executable?: string;
+}
+
+/** gluon-ts's run-time files for a self-contained bundle: written in, and where open('ui') starts. */
+function assetsModule(appDirectory: string): string {
+  return [
+    `const bootstrap = ${JSON.stringify(bootstrapSource())};`,
+    `export function bootstrapSource() { return bootstrap; }`,
+    `export function packageVersion() { return ${JSON.stringify(packageVersion())}; }`,
+    appDirectory,
+  ].join('\n');
+}
+
+/** An ESM bundle: open('ui') starts at the bundle's own folder. */
+const besideTheBundle = [
+  `import { dirname as __gluonDirname } from 'node:path';`,
+  `import { fileURLToPath as __gluonFileURLToPath } from 'node:url';`,
+  `export const appDirectory = __gluonDirname(__gluonFileURLToPath(import.meta.url));`,
+].join('\n');
+
+/**
+ * A single executable: its page files are assets inside it, written out on the first start of
+ * each build to a private per-user cache folder (XDG_CACHE_HOME or ~/.cache, ~/Library/Caches,
+ * %LOCALAPPDATA%), under gluon-ts-apps/<name>-<hash of the files>, laid out as in the project.
+ * Later starts reuse them. A folder in the shared temporary folder would let another user of
+ * the machine plant page files, and it could not be removed on a signal exit anyway.
+ */
+function unpackedFromTheExecutable(name: string, files: string[], hash: string, entryDir: string): string {
+  return `
+import { getAsset as __gluonGetAsset } from 'node:sea';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+function cacheRoot() {
+  if (process.platform === 'win32') return process.env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches');
+  return process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+}
+function unpack() {
+  const root = join(cacheRoot(), 'gluon-ts-apps', ${JSON.stringify(`${name}-${hash}`)});
+  if (!existsSync(join(root, '.complete'))) {
+    const partial = root + '.partial-' + process.pid;
+    for (const file of ${JSON.stringify(files)}) {
+      const to = join(partial, file);
+      mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
+      writeFileSync(to, new Uint8Array(__gluonGetAsset(file)), { mode: 0o600 });
+    }
+    writeFileSync(join(partial, '.complete'), '');
+    try {
+      renameSync(partial, root);
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // another start of the app was first
+    }
+  }
+  return join(root, ${JSON.stringify(entryDir)});
+}
+export const appDirectory = unpack();
+`;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)]);
+}
+
+/** True if `path` is `dir` or inside it. */
+const within = (path: string, dir: string) => {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+export async function build(options: BuildOptions, log: (line: string) => void): Promise<BuildResult> {
+  const project = findProject(options.dir);
+  const esbuild = await loadEsbuild(project);
+  const outDir = resolve(project.root, options.out ?? 'dist');
+  // The output folder is emptied first: it must be a folder of its own inside the project.
+  if (outDir === project.root || !within(outDir, project.root) || within(project.main, outDir) || (project.ui && (within(project.ui, outDir) || within(outDir, project.ui)))) {
+    throw new CliError(`refusing to build into ${outDir}: it is emptied first, so it must be a folder of its own inside the project, away from the sources (such as dist)`);
+  }
+  const started = Date.now();
+  log(`gluon-ts build: ${project.name} (${relative(project.root, project.main)}${project.ui ? `, page folder ${relative(project.root, project.ui)}` : ''}) -> ${relative(process.cwd(), outDir) || '.'}`);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+
+  const outUi = project.ui ? join(outDir, relative(project.root, project.ui)) : undefined;
+  const bundle = bundlePath(project, outDir, '.mjs');
+  try {
+    if (outUi) await buildPage(esbuild, project, outUi, { minify: options.minify, sourcemap: false });
+    await buildBackend({ esbuild, project, outfile: bundle, format: 'esm', selfContained: true, minify: options.minify, assetsModule: assetsModule(besideTheBundle) });
+  } catch (error) {
+    throw new CliError(`the build failed:\n${describeBuildError(error)}`);
+  }
+  const result: BuildResult = { bundle, ui: outUi };
+  log(`  ${relative(outDir, bundle).padEnd(24)} ${formatSize(statSync(bundle).size).padStart(9)}  backend and gluon-ts in one file: node ${relative(process.cwd(), bundle)}`);
+  if (outUi) {
+    const files = listFiles(outUi);
+    const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+    log(`  ${(relative(outDir, outUi) + '/').padEnd(24)} ${formatSize(bytes).padStart(9)}  the page, ${files.length} file${files.length === 1 ? '' : 's'}`);
+  }
+
+  if (options.exe) {
+    const why = await singleExecutable(project, esbuild, outDir, outUi, options.minify, log).catch((error: Error) => error);
+    if (typeof why === 'string') result.executable = why;
+    else log(`  (no single executable: ${why.message})`);
+  }
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** Builds the single executable; returns its path, or throws an Error saying why it cannot. */
+async function singleExecutable(project: Project, esbuild: Awaited<ReturnType<typeof loadEsbuild>>, outDir: string, outUi: string | undefined, minify: boolean, log: (line: string) => void): Promise<string> {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 12)) throw new Error(`Node ${process.version} cannot embed the page in one (needs Node 20.12 or newer)`);
+  let postjectCli: string;
+  try {
+    const requireFromApp = createRequire(join(project.root, 'package.json'));
+    const manifest = requireFromApp.resolve('postject/package.json');
+    postjectCli = join(dirname(manifest), JSON.parse(readFileSync(manifest, 'utf8')).bin?.postject ?? 'dist/cli.js');
+  } catch {
+    throw new Error('it needs postject, which writes the app into a copy of node: npm install --save-dev postject');
+  }
+  const work = join(project.root, '.gluon', 'build');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const assets: Record<string, string> = {};
+  const files: string[] = [];
+  if (outUi) {
+    for (const file of listFiles(outUi)) {
+      const key = relative(outDir, file).split('\\').join('/');
+      assets[key] = file;
+      files.push(key);
+    }
+  }
+  const entryDir = relative(project.root, dirname(project.main)).split('\\').join('/');
+  const digest = createHash('sha256');
+  for (const key of files) digest.update(key).update('\0').update(readFileSync(assets[key])).update('\0');
+  const hash = digest.digest('hex').slice(0, 12);
+  const main = join(work, 'app.cjs');
+  try {
+    // Node 20's single executables run one CommonJS file.
+    await buildBackend({ esbuild, project, outfile: main, format: 'cjs', selfContained: true, minify, assetsModule: assetsModule(unpackedFromTheExecutable(project.name, files, hash, entryDir)) });
+  } catch (error) {
+    const text = describeBuildError(error);
+    throw new Error(/top-level await/i.test(text)
+      ? 'Node 20 single executables run CommonJS, which has no top-level await: wrap the backend\'s code in an async function (as the create template does)'
+      : `the CommonJS build failed: ${text}`);
+  }
+  const blob = join(work, 'app.blob');
+  const config = join(work, 'sea-config.json');
+  writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, assets }, null, 2));
+  await run(process.execPath, ['--experimental-sea-config', config], { cwd: work });
+  const exe = join(outDir, project.name + (process.platform === 'win32' ? '.exe' : ''));
+  copyFileSync(process.execPath, exe);
+  chmodSync(exe, 0o755);
+  if (process.platform === 'darwin') await run('codesign', ['--remove-signature', exe]);
+  try {
+    await run(process.execPath, [postjectCli, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE,
+      ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [])], { maxBuffer: 16 << 20 });
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`postject could not write the app into ${exe}: ${(stderr || stdout || String(error)).trim().split('\n').slice(-5).join('\n')}`);
+  }
+  if (process.platform === 'darwin') await run('codesign', ['--sign', '-', exe]);
+  log(`  ${relative(outDir, exe).padEnd(24)} ${formatSize(statSync(exe).size).padStart(9)}  single executable with the page inside (Node ${process.version} + the app): ${relative(process.cwd(), exe)}`);
+  return exe;
+}

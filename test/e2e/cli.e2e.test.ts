@@ -1,0 +1,284 @@
+// Issue F: the gluon-ts command line, end to end, on the engine of this run (GLUON_BROWSER).
+//   doctor: the browsers found, and what is missing;
+//   dev: a page change reloads the page, a backend change restarts the backend (its browser
+//        gone), a build error is shown and a fix recovers, Ctrl+C leaves no process behind;
+//   create -> npm install (this package, packed) -> typecheck -> npm start headless -> IPC ->
+//        Ctrl+C; npm test; npm run build -> the one-file bundle (moved out of the project) and
+//        the single executable each run, answer over IPC, and leave nothing behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENGINE, killStillRunning, repoRoot, runNode, sleep, waitForNoneRunning, watchDescendants } from './helpers.js';
+
+const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+// NODE_TEST_CONTEXT would make an app's own `node --test` report to this test runner instead of printing.
+const { NODE_TEST_CONTEXT: _, ...outside } = process.env;
+const headless = { ...outside, GLUON_HEADLESS: '1', GLUON_DEBUG: '' };
+
+/** A command running in its own process group (as a terminal runs it), its output collected. */
+function startInGroup(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = headless) {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tree = watchDescendants(child.pid!, 100);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    tree,
+    get output() {
+      return output;
+    },
+    exited,
+    /** Waits until the output matches `pattern` (after `from` characters). */
+    async waitFor(pattern: RegExp, what: string, timeout = 60_000, from = 0): Promise<RegExpMatchArray> {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const match = output.slice(from).match(pattern);
+        if (match) return match;
+        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${what}:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output}`);
+        await sleep(50);
+      }
+    },
+    /** Ctrl+C in a terminal: SIGINT to the whole foreground process group. */
+    interrupt(): void {
+      try {
+        process.kill(-child.pid!, 'SIGINT');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** Ctrl+C, then: the command exits, and no process it ever started is left. */
+async function interruptAndCheck(run: ReturnType<typeof startInGroup>, what: string): Promise<void> {
+  run.tree.look();
+  run.interrupt();
+  const code = await Promise.race([run.exited, sleep(30_000).then(() => 'timeout' as const)]);
+  run.tree.stop();
+  const left = await waitForNoneRunning(run.tree.seen.values(), undefined, 5000);
+  killStillRunning(run.tree.seen.values());
+  assert.notEqual(code, 'timeout', `${what} did not exit within 30 s of Ctrl+C:\n${run.output}`);
+  assert.deepEqual(left.map((proc) => `${proc.pid} ${proc.name}`), [], `${what} left processes behind (of ${run.tree.seen.size} seen)`);
+  console.log(`# ${what}: exited with ${code} after Ctrl+C; 0 of ${run.tree.seen.size} processes of its tree left`);
+}
+
+const cli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}) =>
+  runNode(CLI, args, { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, timeout: options.timeout ?? 60_000 });
+
+test('--help works for gluon-ts and each command; mistakes get a clear error', async () => {
+  const main = await cli(['--help']);
+  assert.equal(main.code, 0);
+  for (const command of ['create', 'dev', 'build', 'doctor']) assert.match(main.stdout, new RegExp(`\\n  ${command} `));
+  for (const command of ['create', 'dev', 'build', 'doctor']) {
+    for (const args of [[command, '--help'], ['help', command]]) {
+      const result = await cli(args);
+      assert.equal(result.code, 0, args.join(' '));
+      assert.match(result.stdout, new RegExp(`^Usage: gluon-ts ${command}`), args.join(' '));
+    }
+  }
+  const unknown = await cli(['deploy']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown command "deploy". Commands: create, dev, build, doctor/);
+  const badOption = await cli(['build', '--fast']);
+  assert.equal(badOption.code, 1);
+  assert.match(badOption.stderr, /--fast.*\(gluon-ts build --help\)/);
+  const noDir = await cli(['create']);
+  assert.equal(noDir.code, 1);
+  assert.match(noDir.stderr, /which folder\? gluon-ts create <dir>/);
+  const noProject = await cli(['build'], { cwd: mkdtempSync(join(tmpdir(), 'gluon-cli-empty-')) });
+  assert.equal(noProject.code, 1);
+  assert.match(noProject.stderr, /no package\.json in .* or any folder above it/);
+});
+
+test('doctor lists the browsers found, with engine, version and path, and what is missing', async () => {
+  const text = await cli(['doctor']);
+  assert.equal(text.code, 0, text.stderr);
+  const json = await cli(['doctor', '--json']);
+  const report = JSON.parse(json.stdout);
+  assert.ok(report.browsers.length >= 1);
+  for (const browser of report.browsers) {
+    assert.ok(existsSync(browser.path), browser.path);
+    assert.match(browser.engine, /^(chromium|firefox)$/);
+    assert.match(browser.version, /\d+\.\d+/, `${browser.name} answered --version`);
+    assert.ok(text.stdout.includes(browser.path), `the text lists ${browser.path}`);
+  }
+  const engineOfThisRun = report.browsers.find((browser: { engine: string }) => browser.engine === ENGINE);
+  assert.ok(engineOfThisRun, `doctor found a ${ENGINE} browser`);
+  assert.ok(report.notFound.length > 0 && report.notFound.every((b: { searched: string[] }) => b.searched.length > 0), 'each browser not found says where it was looked for');
+  console.log(`# doctor found: ${report.browsers.map((b: { name: string; version: string }) => `${b.name} (${b.version})`).join(', ')}`);
+
+  // With nothing on PATH, only the fixed install paths are left to find.
+  const bare = await cli(['doctor'], { env: { PATH: '/nonexistent', HOME: mkdtempSync(join(tmpdir(), 'gluon-cli-home-')) } });
+  const bareJson = JSON.parse((await cli(['doctor', '--json'], { env: { PATH: '/nonexistent', HOME: tmpdir() } })).stdout);
+  if (bareJson.browsers.length === 0) {
+    assert.equal(bare.code, 1);
+    assert.match(bare.stdout, /Browsers found: none\./);
+    assert.match(bare.stdout, /Missing: no Chromium-family browser .*\n.*apt-get install chromium/);
+    assert.match(bare.stdout, /Missing: no Firefox-family browser/);
+    assert.match(bare.stdout, /An app cannot open: No supported browser found/);
+  } else {
+    console.log('# doctor without PATH still found browsers at fixed install paths: the "missing" output was not checked');
+  }
+});
+
+/** A small app for dev: its backend says who it is, its page calls hello() with a version. */
+function devProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gluon-cli-dev-'));
+  mkdirSync(join(dir, 'ui'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(repoRoot, join(dir, 'node_modules', 'gluon-ts'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'dev-check', type: 'module', private: true }));
+  writeFileSync(join(dir, 'main.ts'), backendSource('b1'));
+  writeFileSync(join(dir, 'ui', 'index.html'), '<!doctype html><title>dev check</title><script type="module" src="app.js"></script>');
+  writeFileSync(join(dir, 'ui', 'app.ts'), pageSource('v1'));
+  return dir;
+}
+const backendSource = (tag: string) => `import * as Gluon from 'gluon-ts';
+const tag: string = ${JSON.stringify(tag)};
+const Window = await Gluon.open('ui', { incognito: true });
+Window.ipc.hello = (text: string) => { console.log(\`backend \${tag} pid \${process.pid}: page says \${text}\`); return tag; };
+`;
+const pageSource = (version: string) => `declare const Gluon: { ipc: { hello(text: string): Promise<string> } };
+const version: string = ${JSON.stringify(version)};
+document.title = 'backend ' + (await Gluon.ipc.hello(version));
+`;
+
+test('dev: a page change reloads the page, a backend change restarts the backend, a build error recovers, Ctrl+C leaves nothing', { timeout: 240_000 }, async () => {
+  const dir = devProject();
+  const run = startInGroup(process.execPath, [CLI, 'dev'], dir);
+  try {
+    const first = await run.waitFor(/backend b1 pid (\d+): page says v1/, 'the app to start and the page to call it');
+    const firstPid = Number(first[1]);
+    run.tree.look();
+    const firstTree = [...run.tree.seen.values()];
+
+    // The page: rebuilt and reloaded; the same backend answers.
+    let mark = run.output.length;
+    writeFileSync(join(dir, 'ui', 'app.ts'), pageSource('v2'));
+    const reloaded = await run.waitFor(/backend b1 pid (\d+): page says v2/, 'the reloaded page', 30_000, mark);
+    assert.equal(Number(reloaded[1]), firstPid, 'the backend kept running');
+    assert.match(run.output.slice(mark), /page changed \(ui[\\/]app\.ts\): reloaded/);
+    assert.doesNotMatch(run.output.slice(mark), /app started/);
+
+    // The backend: stopped (its browser with it), rebuilt, started again.
+    mark = run.output.length;
+    writeFileSync(join(dir, 'main.ts'), backendSource('b2'));
+    const restarted = await run.waitFor(/backend b2 pid (\d+): page says v2/, 'the restarted backend', 60_000, mark);
+    assert.notEqual(Number(restarted[1]), firstPid, 'a new backend process');
+    assert.match(run.output.slice(mark), /changed: main\.ts: restarting the app/);
+    // The first app's processes: not dev itself, nor the esbuild service it keeps.
+    const firstApp = firstTree.filter((proc) => proc.pid !== run.child.pid && proc.name !== 'esbuild');
+    assert.ok(firstApp.some((proc) => proc.pid === firstPid) && firstApp.length > 1, 'the first backend and its browser were seen');
+    const leftOfFirst = await waitForNoneRunning(firstApp, undefined, 5000);
+    assert.deepEqual(leftOfFirst.map((proc) => `${proc.pid} ${proc.name}`), [], 'the first backend and its browser are gone');
+
+    // A broken backend: the error names the file and line; saving a fix starts it again.
+    mark = run.output.length;
+    writeFileSync(join(dir, 'main.ts'), `${backendSource('b3')}\nconst broken = ;\n`);
+    await run.waitFor(/build failed:\n.*main\.ts:\d+:\d+: /, 'the build error', 30_000, mark);
+    mark = run.output.length;
+    writeFileSync(join(dir, 'main.ts'), backendSource('b3'));
+    await run.waitFor(/backend b3 pid \d+: page says v2/, 'the fixed backend', 60_000, mark);
+    console.log(`# dev: page reload kept backend ${firstPid}; restart gave ${restarted[1]}; ${firstApp.length} processes of the first app gone`);
+
+    await interruptAndCheck(run, 'gluon-ts dev');
+  } finally {
+    run.interrupt();
+    killStillRunning(run.tree.seen.values());
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Runs an npm command in `cwd`; throws with its output if it fails. */
+function npm(args: string[], cwd: string, timeout = 300_000): string {
+  const result = spawnSync('npm', args, { cwd, env: { ...headless, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }, encoding: 'utf8', timeout });
+  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test; build -> the bundle and the executable run', { timeout: 900_000 }, async () => {
+  const work = mkdtempSync(join(tmpdir(), 'gluon-cli-create-'));
+  const runs: ReturnType<typeof startInGroup>[] = [];
+  try {
+    // This package as users get it: packed, then installed from the tarball.
+    const tarball = join(work, npm(['pack', '--silent', '--pack-destination', work], repoRoot).trim().split('\n').pop()!);
+    assert.ok(existsSync(tarball), tarball);
+
+    const created = await cli(['create', 'my-app', '--gluon', `file:${tarball}`], { cwd: work });
+    assert.equal(created.code, 0, created.stderr);
+    const app = join(work, 'my-app');
+    for (const file of ['package.json', 'tsconfig.json', 'main.ts', 'api.ts', 'ui/index.html', 'ui/app.ts', 'test/app.test.ts', '.gitignore', 'README.md']) {
+      assert.ok(existsSync(join(app, file)), `create wrote ${file}`);
+    }
+    assert.match(created.stdout, /Next:\n  cd my-app\n  npm install\n  npm start/);
+    const again = await cli(['create', 'my-app'], { cwd: work });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /exists and is not empty/);
+
+    let started = Date.now();
+    npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], app);
+    console.log(`# create: npm install took ${Date.now() - started} ms`);
+    npm(['run', 'typecheck'], app); // the template's types hold against the packed package
+
+    // npm start: the dev server runs the app; the page answers the backend over IPC.
+    const start = startInGroup('npm', ['start'], app);
+    runs.push(start);
+    const open = await start.waitFor(/window open: (.+)/, 'npm start to open the window', 90_000);
+    assert.equal(open[1].trim(), 'My app', 'the backend read the page heading over IPC');
+    await interruptAndCheck(start, 'npm start');
+
+    // npm test: the template's own headless test.
+    started = Date.now();
+    const tested = npm(['test'], app);
+    assert.match(tested, /# pass 1/);
+    console.log(`# create: npm test passed in ${Date.now() - started} ms`);
+
+    // npm run build: the bundle, the page and the single executable, with sizes.
+    const built = npm(['run', 'build'], app);
+    assert.match(built, /main\.mjs\s+[\d.]+ (kB|MB)\s+backend and gluon-ts in one file/);
+    assert.match(built, /ui\/\s+[\d.]+ (B|kB)\s+the page, 3 files/);
+    const exe = join(app, 'dist', 'my-app');
+    assert.ok(existsSync(join(app, 'dist', 'main.mjs')));
+    assert.ok(existsSync(join(app, 'dist', 'ui', 'app.js')) && !existsSync(join(app, 'dist', 'ui', 'app.ts')));
+    assert.match(built, /my-app\s+[\d.]+ MB\s+single executable/, `the executable was built:\n${built}`);
+    assert.ok(statSync(exe).size > 10e6);
+
+    // The bundle needs nothing of the project: moved to a folder of its own, it runs.
+    const moved = join(work, 'shipped');
+    cpSync(join(app, 'dist'), moved, { recursive: true });
+    rmSync(join(moved, 'my-app'));
+    assert.deepEqual(readdirSync(moved).sort(), ['main.mjs', 'ui']);
+    const bundled = startInGroup(process.execPath, [join(moved, 'main.mjs')], work);
+    runs.push(bundled);
+    assert.equal((await bundled.waitFor(/window open: (.+)/, 'the bundle to open its window'))[1].trim(), 'My app');
+    await interruptAndCheck(bundled, 'node dist/main.mjs (moved)');
+
+    // The single executable: no node, no files beside it.
+    const alone = join(work, 'alone');
+    mkdirSync(alone);
+    cpSync(exe, join(alone, 'my-app'));
+    const cache = join(work, 'cache');
+    const executable = startInGroup(join(alone, 'my-app'), [], alone, { ...headless, XDG_CACHE_HOME: cache });
+    runs.push(executable);
+    assert.equal((await executable.waitFor(/window open: (.+)/, 'the executable to open its window'))[1].trim(), 'My app');
+    await interruptAndCheck(executable, 'the single executable');
+    // Its page files, unpacked once per build into the user's cache, are the built ones.
+    const [unpacked] = readdirSync(join(cache, 'gluon-ts-apps'));
+    assert.match(unpacked, /^my-app-[0-9a-f]{12}$/);
+    for (const file of ['index.html', 'app.js', 'style.css']) {
+      assert.equal(readFileSync(join(cache, 'gluon-ts-apps', unpacked, 'ui', file), 'utf8'), readFileSync(join(app, 'dist', 'ui', file), 'utf8'), file);
+    }
+  } finally {
+    for (const run of runs) {
+      run.interrupt();
+      killStillRunning(run.tree.seen.values());
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+});
