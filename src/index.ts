@@ -1,6 +1,14 @@
 // gluon-ts: open a website or a local app folder as a desktop window in a browser the
 // user already has, with an IPC between this Node backend and the page.
 // The public surface follows the Gluon framework's (`import * as Gluon from ...`).
+
+/**
+ * The backend API: `import * as Gluon from 'gluon-ts'`. Start with {@link open}, which returns a
+ * {@link Window}: its `ipc` (expose functions, events, the shared store), `page`, `versions`.
+ * The README and docs/guide.md explain it with examples; this reference is generated from the
+ * typings by TypeDoc (`npm run docs`).
+ * @module gluon-ts
+ */
 import { PACKAGE_VERSION } from './window/open.js';
 
 export { open, APP_ORIGIN } from './window/open.js';

@@ -103,7 +103,7 @@ export interface PdfOptions {
   pageRanges?: string;
   headerTemplate?: string;
   footerTemplate?: string;
-  /** Use the page's CSS @page size over paperWidth / paperHeight. */
+  /** Use the page's CSS `@page` size over paperWidth / paperHeight. */
   preferCSSPageSize?: boolean;
 }
 

@@ -11,6 +11,12 @@
 //   import type { PageGluon } from 'gluon-ts/page';
 //   import type { AppIpc } from '../shared.js';
 //   declare global { var Gluon: PageGluon<AppIpc>; }
+
+/**
+ * The page side's types, for code running in the window: `declare const Gluon: PageGluon<AppIpc>`
+ * with `import type { PageGluon } from 'gluon-ts/page'`. Types only: nothing is imported at run time.
+ * @module gluon-ts/page
+ */
 export type {
   AnyEvents,
   AnyFunction,

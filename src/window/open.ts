@@ -74,6 +74,17 @@ export interface OpenOptions {
   shareStore?: boolean;
 }
 
+/**
+ * Opens `url` as an app window in a browser of this machine and resolves once the backend can
+ * talk to it. `url` is an `https://` address, or a local folder or file (`'ui'`,
+ * `'ui/index.html'`), resolved from the calling module's folder and served under
+ * {@link APP_ORIGIN}. `T` describes the app's IPC for type checking (see {@link IpcSchema}).
+ *
+ * ```js
+ * const Window = await Gluon.open('ui', { windowSize: [800, 600] });
+ * Window.ipc.getConfig = async () => ({ theme: 'dark' });
+ * ```
+ */
 export async function open<T extends IpcSchema = DefaultIpc>(url: string, options: OpenOptions = {}): Promise<Window<T>> {
   if (typeof url !== 'string' || !url) throw new TypeError(`open(url): url must be a URL or a path, got ${typeof url}`);
   const baseDir = callerDirectory();
