@@ -10,8 +10,7 @@ import { copyFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { bootstrapSource, packageVersion } from '../window/assets.js';
-import { buildBackend, buildPage, describeBuildError } from './bundle.js';
+import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
 import { bundlePath, CliError, findProject, formatSize, loadEsbuild, type Project } from './project.js';
 
 const run = promisify(execFile);
@@ -32,23 +31,6 @@ export interface BuildResult {
   ui?: string;
   executable?: string;
 }
-
-/** gluon-ts's run-time files for a self-contained bundle: written in, and where open('ui') starts. */
-function assetsModule(appDirectory: string): string {
-  return [
-    `const bootstrap = ${JSON.stringify(bootstrapSource())};`,
-    `export function bootstrapSource() { return bootstrap; }`,
-    `export function packageVersion() { return ${JSON.stringify(packageVersion())}; }`,
-    appDirectory,
-  ].join('\n');
-}
-
-/** An ESM bundle: open('ui') starts at the bundle's own folder. */
-const besideTheBundle = [
-  `import { dirname as __gluonDirname } from 'node:path';`,
-  `import { fileURLToPath as __gluonFileURLToPath } from 'node:url';`,
-  `export const appDirectory = __gluonDirname(__gluonFileURLToPath(import.meta.url));`,
-].join('\n');
 
 /**
  * A single executable: its page files are assets inside it, written out on the first start of
@@ -118,7 +100,7 @@ export async function build(options: BuildOptions, log: (line: string) => void):
   const bundle = bundlePath(project, outDir, '.mjs');
   try {
     if (outUi) await buildPage(esbuild, project, outUi, { minify: options.minify, sourcemap: false });
-    await buildBackend({ esbuild, project, outfile: bundle, format: 'esm', selfContained: true, minify: options.minify, assetsModule: assetsModule(besideTheBundle) });
+    await buildBackend({ esbuild, project, outfile: bundle, format: 'esm', selfContained: true, minify: options.minify, assetsModule: assetsModule(BESIDE_THE_BUNDLE) });
   } catch (error) {
     throw new CliError(`the build failed:\n${describeBuildError(error)}`);
   }

@@ -1,14 +1,40 @@
 // The two bundling steps `dev` and `build` share: the page folder (copied, with its TypeScript
 // entries bundled to .js) and the backend (one file).
-import { cpSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { bootstrapSource, packageVersion } from '../window/assets.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPageEntry, loadEsbuild, type Project } from './project.js';
 
 type Esbuild = Awaited<ReturnType<typeof loadEsbuild>>;
 
-/** This package's module of run-time files, which a self-contained bundle replaces. */
-const OWN_ASSETS = realpathSync(fileURLToPath(new URL('../window/assets.js', import.meta.url)));
+/**
+ * This package's module of run-time files, which a bundle that takes gluon-ts in replaces: the
+ * compiled one, and in a checkout its source too (an app whose tsconfig "paths" point at it).
+ */
+const OWN_ASSETS = [new URL('../window/assets.js', import.meta.url), new URL('../../../src/window/assets.ts', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .filter((path) => existsSync(path))
+  .map((path) => realpathSync(path));
+
+/** gluon-ts's run-time files for a self-contained bundle: written in, and where open('ui') starts. */
+export function assetsModule(appDirectory: string): string {
+  return [
+    `const bootstrap = ${JSON.stringify(bootstrapSource())};`,
+    `export function bootstrapSource() { return bootstrap; }`,
+    `export function packageVersion() { return ${JSON.stringify(packageVersion())}; }`,
+    appDirectory,
+  ].join('\n');
+}
+
+/** An ESM bundle: open('ui') starts at the bundle's own folder. */
+export const BESIDE_THE_BUNDLE = [
+  `import { dirname as __gluonDirname } from 'node:path';`,
+  `import { fileURLToPath as __gluonFileURLToPath } from 'node:url';`,
+  `export const appDirectory = __gluonDirname(__gluonFileURLToPath(import.meta.url));`,
+].join('\n');
+
+
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -66,15 +92,17 @@ export interface BackendBundle {
   /** Bundle the app's packages too (gluon-ts included): one self-contained file. */
   selfContained: boolean;
   minify?: boolean;
-  /** Replaces gluon-ts's src/window/assets.js (a self-contained bundle needs its files written in). */
+  /** Replaces gluon-ts's src/window/assets.js when the bundle takes gluon-ts in (see assetsModule). */
   assetsModule?: string;
 }
 
-export async function buildBackend(options: BackendBundle): Promise<void> {
+/** Bundles the backend; returns the absolute paths of the files it was made of (packages left out excepted). */
+export async function buildBackend(options: BackendBundle): Promise<string[]> {
   const { esbuild, project, outfile, format, selfContained, assetsModule } = options;
   mkdirSync(dirname(outfile), { recursive: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [project.main],
+    metafile: true,
     outfile,
     bundle: true,
     format,
@@ -94,13 +122,14 @@ export async function buildBackend(options: BackendBundle): Promise<void> {
     plugins: assetsModule ? [{
       name: 'gluon-assets',
       setup(build) {
-        build.onLoad({ filter: /[\\/]assets\.js$/ }, (args) => {
-          if (realpathSync(args.path) !== OWN_ASSETS) return undefined;
+        build.onLoad({ filter: /[\\/]assets\.[jt]s$/ }, (args) => {
+          if (!OWN_ASSETS.includes(realpathSync(args.path))) return undefined;
           return { contents: assetsModule, loader: 'js', resolveDir: dirname(args.path) };
         });
       },
     }] : [],
   });
+  return Object.keys(result.metafile!.inputs).filter((file) => !file.includes(':')).map((file) => resolve(file));
 }
 
 /** esbuild's errors as readable lines. */

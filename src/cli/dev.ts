@@ -3,12 +3,13 @@
 // other source change rebuilds and restarts the backend, whose exit closes its browser first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { buildBackend, buildPage, describeBuildError } from './bundle.js';
+import { dirname, join, relative, sep } from 'node:path';
+import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
 import { bundlePath, findProject, loadEsbuild, type Project } from './project.js';
 
 const IGNORED = /^(node_modules|\.gluon|dist|\.git)(\/|\\|$)|(^|[\\/])\.[^\\/]*\.swp$|~$/;
 const SOURCE = /\.(m|c)?(t|j)sx?$|\.json$/;
+const SETTINGS = /^(package\.json|tsconfig\.json)$/;
 
 export interface DevOptions {
   dir: string;
@@ -24,6 +25,8 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
   const outUi = project.ui ? join(outDir, relative(project.root, project.ui)) : undefined;
   const shown = (path: string) => relative(project.root, path) || '.';
 
+  /** The files the backend was built from: a change to one of them restarts it. */
+  let backendInputs = new Set<string>();
   let child: ChildProcess | undefined;
   let childExit: Promise<number | null> | undefined;
   let stopping = false;
@@ -34,8 +37,12 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
     const started = Date.now();
     try {
       if (outUi) await buildPage(esbuild, project, outUi, { minify: false, sourcemap: true });
-      await buildBackend({ esbuild, project, outfile, format: 'esm', selfContained: false });
+      // gluon-ts stays in node_modules, unless the app's tsconfig "paths" point at its sources:
+      // then it is bundled, and needs its run-time files written in.
+      const inputs = await buildBackend({ esbuild, project, outfile, format: 'esm', selfContained: false, assetsModule: assetsModule(BESIDE_THE_BUNDLE) });
+      backendInputs = new Set(inputs);
     } catch (error) {
+      backendInputs = new Set();
       log(`build failed:\n${describeBuildError(error)}\nFix it and save: gluon-ts dev builds again.`);
       return false;
     }
@@ -74,11 +81,32 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
     clearTimeout(timer);
   };
 
-  let watcher: FSWatcher | undefined;
+  // Watched: the project folder itself (package.json, tsconfig.json), the page folder and what
+  // is in it, and each folder a backend file of the last build is in. Not the whole project:
+  // a recursive watch of node_modules would cost a watch per folder of every package.
+  const watchers = new Map<string, FSWatcher>();
+  const watchFolder = (dir: string, recursive: boolean) => {
+    if (watchers.has(dir) || dir.split(sep).includes('node_modules')) return;
+    try {
+      const watcher = watch(dir, { recursive }, (_event, file) => {
+        if (file) onChange(relative(project.root, join(dir, String(file))));
+      });
+      watcher.on('error', (error) => log(`stopped watching ${shown(dir)}: ${error.message}`));
+      watchers.set(dir, watcher);
+    } catch (error) {
+      log(`cannot watch ${shown(dir)}: ${(error as Error).message}`);
+    }
+  };
+  const updateWatches = () => {
+    watchFolder(project.root, false);
+    if (project.ui) watchFolder(project.ui, true);
+    watchFolder(dirname(project.main), false);
+    for (const file of backendInputs) watchFolder(dirname(file), false);
+  };
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    watcher?.close();
+    for (const watcher of watchers.values()) watcher.close();
     await stopApp();
     resolveDone(code);
   };
@@ -100,8 +128,15 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
   const uiRel = project.ui ? relative(project.root, project.ui) + sep : undefined;
   const react = async (files: string[]) => {
     if (stopping) return;
-    const pageOnly = uiRel !== undefined && files.every((file) => file.startsWith(uiRel));
-    if (!pageOnly && !files.some((file) => SOURCE.test(file))) return;
+    // Only what the app is built from counts: the page folder, the backend's own files (as the
+    // last build used them), and the project's settings. Files the app writes, such as a browser
+    // profile inside the project, change nothing.
+    const inPage = (file: string) => uiRel !== undefined && file.startsWith(uiRel);
+    const inBackend = (file: string) => backendInputs.has(join(project.root, file)) || SETTINGS.test(file) ||
+      (backendInputs.size === 0 && SOURCE.test(file)); // the last build failed: any source may be the fix
+    files = files.filter((file) => inPage(file) || inBackend(file));
+    if (files.length === 0) return;
+    const pageOnly = files.every(inPage);
     if (pageOnly) {
       try {
         await buildPage(esbuild, project, outUi!, { minify: false, sourcemap: true });
@@ -121,19 +156,18 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
     await stopApp();
     if (stopping) return;
     if (await buildAll()) start();
+    updateWatches();
   };
 
   const onSignal = () => void stop(0);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  watcher = watch(project.root, { recursive: true }, (_event, file) => {
-    if (file) onChange(String(file));
-  });
-  watcher.on('error', (error) => log(`watching stopped: ${error.message}`));
+  updateWatches();
   log(`gluon-ts dev: ${project.name} in ${project.root} (Ctrl+C stops)`);
   if (await buildAll()) start();
   else log('waiting for a fix...');
+  updateWatches();
 
   const code = await done;
   process.off('SIGINT', onSignal);

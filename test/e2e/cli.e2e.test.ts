@@ -7,66 +7,16 @@
 //        the single executable each run, answer over IPC, and leave nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENGINE, killStillRunning, repoRoot, runNode, sleep, waitForNoneRunning, watchDescendants } from './helpers.js';
+import { ENGINE, interruptAndCheck, killStillRunning, repoRoot, runNode, startInGroup, waitForNoneRunning } from './helpers.js';
 
 const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 // NODE_TEST_CONTEXT would make an app's own `node --test` report to this test runner instead of printing.
 const { NODE_TEST_CONTEXT: _, ...outside } = process.env;
 const headless = { ...outside, GLUON_HEADLESS: '1', GLUON_DEBUG: '' };
-
-/** A command running in its own process group (as a terminal runs it), its output collected. */
-function startInGroup(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = headless) {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tree = watchDescendants(child.pid!, 100);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    tree,
-    get output() {
-      return output;
-    },
-    exited,
-    /** Waits until the output matches `pattern` (after `from` characters). */
-    async waitFor(pattern: RegExp, what: string, timeout = 60_000, from = 0): Promise<RegExpMatchArray> {
-      const deadline = Date.now() + timeout;
-      for (;;) {
-        const match = output.slice(from).match(pattern);
-        if (match) return match;
-        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${what}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output}`);
-        await sleep(50);
-      }
-    },
-    /** Ctrl+C in a terminal: SIGINT to the whole foreground process group. */
-    interrupt(): void {
-      try {
-        process.kill(-child.pid!, 'SIGINT');
-      } catch {
-        // already gone
-      }
-    },
-  };
-}
-
-/** Ctrl+C, then: the command exits, and no process it ever started is left. */
-async function interruptAndCheck(run: ReturnType<typeof startInGroup>, what: string): Promise<void> {
-  run.tree.look();
-  run.interrupt();
-  const code = await Promise.race([run.exited, sleep(30_000).then(() => 'timeout' as const)]);
-  run.tree.stop();
-  const left = await waitForNoneRunning(run.tree.seen.values(), undefined, 5000);
-  killStillRunning(run.tree.seen.values());
-  assert.notEqual(code, 'timeout', `${what} did not exit within 30 s of Ctrl+C:\n${run.output}`);
-  assert.deepEqual(left.map((proc) => `${proc.pid} ${proc.name}`), [], `${what} left processes behind (of ${run.tree.seen.size} seen)`);
-  console.log(`# ${what}: exited with ${code} after Ctrl+C; 0 of ${run.tree.seen.size} processes of its tree left`);
-}
 
 const cli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}) =>
   runNode(CLI, args, { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, timeout: options.timeout ?? 60_000 });
@@ -151,7 +101,7 @@ document.title = 'backend ' + (await Gluon.ipc.hello(version));
 
 test('dev: a page change reloads the page, a backend change restarts the backend, a build error recovers, Ctrl+C leaves nothing', { timeout: 240_000 }, async () => {
   const dir = devProject();
-  const run = startInGroup(process.execPath, [CLI, 'dev'], dir);
+  const run = startInGroup(process.execPath, [CLI, 'dev'], dir, headless);
   try {
     const first = await run.waitFor(/backend b1 pid (\d+): page says v1/, 'the app to start and the page to call it');
     const firstPid = Number(first[1]);
@@ -227,7 +177,7 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
     npm(['run', 'typecheck'], app); // the template's types hold against the packed package
 
     // npm start: the dev server runs the app; the page answers the backend over IPC.
-    const start = startInGroup('npm', ['start'], app);
+    const start = startInGroup('npm', ['start'], app, headless);
     runs.push(start);
     const open = await start.waitFor(/window open: (.+)/, 'npm start to open the window', 90_000);
     assert.equal(open[1].trim(), 'My app', 'the backend read the page heading over IPC');
@@ -254,7 +204,7 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
     cpSync(join(app, 'dist'), moved, { recursive: true });
     rmSync(join(moved, 'my-app'));
     assert.deepEqual(readdirSync(moved).sort(), ['main.mjs', 'ui']);
-    const bundled = startInGroup(process.execPath, [join(moved, 'main.mjs')], work);
+    const bundled = startInGroup(process.execPath, [join(moved, 'main.mjs')], work, headless);
     runs.push(bundled);
     assert.equal((await bundled.waitFor(/window open: (.+)/, 'the bundle to open its window'))[1].trim(), 'My app');
     await interruptAndCheck(bundled, 'node dist/main.mjs (moved)');

@@ -1,4 +1,5 @@
 // Shared helpers for the end-to-end tests: every test opens a real headless browser.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -256,4 +257,58 @@ export function isLoopbackAddress(hex: string): boolean {
   if (hex.length === 8) return hex.endsWith('7F'); // IPv4, little-endian: 127.0.0.1 is 0100007F
   if (hex === '00000000000000000000000001000000') return true; // ::1
   return hex.startsWith('0000000000000000FFFF0000') && hex.endsWith('7F'); // ::ffff:127.x.y.z
+}
+
+// ------------------------------------------------------------------ commands run as from a terminal
+
+/** A command running in its own process group (as a terminal runs it), its output collected. */
+export type GroupRun = ReturnType<typeof startInGroup>;
+
+export function startInGroup(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tree = watchDescendants(child.pid!, 100);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    tree,
+    get output() {
+      return output;
+    },
+    exited,
+    /** Waits until the output matches `pattern` (after `from` characters). */
+    async waitFor(pattern: RegExp, what: string, timeout = 60_000, from = 0): Promise<RegExpMatchArray> {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const match = output.slice(from).match(pattern);
+        if (match) return match;
+        if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${what}:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output}`);
+        await sleep(50);
+      }
+    },
+    /** Ctrl+C in a terminal: SIGINT to the whole foreground process group. */
+    interrupt(): void {
+      try {
+        process.kill(-child.pid!, 'SIGINT');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** Ctrl+C, then: the command exits, and no process it ever started is left. */
+export async function interruptAndCheck(run: GroupRun, what: string): Promise<void> {
+  run.tree.look();
+  run.interrupt();
+  const code = await Promise.race([run.exited, sleep(30_000).then(() => 'timeout' as const)]);
+  run.tree.stop();
+  const left = await waitForNoneRunning(run.tree.seen.values(), undefined, 5000);
+  killStillRunning(run.tree.seen.values());
+  assert.notEqual(code, 'timeout', `${what} did not exit within 30 s of Ctrl+C:\n${run.output}`);
+  assert.deepEqual(left.map((proc) => `${proc.pid} ${proc.name}`), [], `${what} left processes behind (of ${run.tree.seen.size} seen)`);
+  console.log(`# ${what}: exited with ${code} after Ctrl+C; 0 of ${run.tree.seen.size} processes of its tree left`);
 }
