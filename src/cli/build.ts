@@ -6,7 +6,7 @@
 //                 folder inside it, where this platform and Node allow, and postject is installed.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,7 @@ function unpack() {
   const root = join(cacheRoot(), 'gluon-ts-apps', ${JSON.stringify(`${name}-${hash}`)});
   if (!existsSync(join(root, '.complete'))) {
     const partial = root + '.partial-' + process.pid;
+    mkdirSync(partial, { recursive: true, mode: 0o700 });
     for (const file of ${JSON.stringify(files)}) {
       const to = join(partial, file);
       mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
@@ -163,7 +164,8 @@ async function singleExecutable(project: Project, esbuild: Awaited<ReturnType<ty
   const config = join(work, 'sea-config.json');
   writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, assets }, null, 2));
   await run(process.execPath, ['--experimental-sea-config', config], { cwd: work });
-  const exe = join(outDir, project.name + (process.platform === 'win32' ? '.exe' : ''));
+  let exe = join(outDir, project.name + (process.platform === 'win32' ? '.exe' : ''));
+  if (existsSync(exe)) exe = join(outDir, `${project.name}-app${process.platform === 'win32' ? '.exe' : ''}`); // a page folder of that name
   copyFileSync(process.execPath, exe);
   chmodSync(exe, 0o755);
   if (process.platform === 'darwin') await run('codesign', ['--remove-signature', exe]);

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
-import { bundlePath, findProject, loadEsbuild, type Project } from './project.js';
+import { bundlePath, findProject, loadEsbuild } from './project.js';
 
 const IGNORED = /^(node_modules|\.gluon|dist|\.git)(\/|\\|$)|(^|[\\/])\.[^\\/]*\.swp$|~$/;
 const SOURCE = /\.(m|c)?(t|j)sx?$|\.json$/;
@@ -136,7 +136,7 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
       (backendInputs.size === 0 && SOURCE.test(file)); // the last build failed: any source may be the fix
     files = files.filter((file) => inPage(file) || inBackend(file));
     if (files.length === 0) return;
-    const pageOnly = files.every(inPage);
+    const pageOnly = files.every((file) => inPage(file) && !inBackend(file)); // a page file the backend imports restarts it
     if (pageOnly) {
       try {
         await buildPage(esbuild, project, outUi!, { minify: false, sourcemap: true });
@@ -175,4 +175,3 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
   return code;
 }
 
-export type { Project };

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface Project {
   root: string;
@@ -78,7 +79,7 @@ export async function loadEsbuild(project: Project): Promise<Esbuild> {
     } catch {
       continue;
     }
-    const module = await import(path.startsWith('/') ? `file://${path}` : path);
+    const module = await import(pathToFileURL(path).href);
     return (module.default ?? module) as Esbuild;
   }
   throw new CliError('gluon-ts bundles your app with esbuild, which is not installed in this project. Add it with: npm install --save-dev esbuild');
