@@ -1,6 +1,6 @@
 // `gluon-ts doctor`: the browsers this machine has for gluon-ts apps, and what is missing.
 import { execFile } from 'node:child_process';
-import { BrowserNotFoundError, surveyBrowsers } from '../browser/find.js';
+import { BrowserNotFoundError, surveyBrowsers, type BrowserSurvey } from '../browser/find.js';
 
 /** What `<browser> --version` prints (first line), or undefined. */
 function versionOf(path: string): Promise<string | undefined> {
@@ -14,26 +14,41 @@ function versionOf(path: string): Promise<string | undefined> {
 
 export async function doctor(options: { json?: boolean }): Promise<number> {
   const survey = await surveyBrowsers();
-  const found = survey.browsers.filter((b) => b.path);
-  const versions = await Promise.all(found.map((b) => versionOf(b.path!)));
-  const rows = found.map((b, i) => ({ id: b.id, name: b.name, engine: b.engine, version: versions[i] ?? '(did not answer --version)', path: b.path! }));
-  const engines = new Set(found.map((b) => b.engine));
-  const missingEngines = (['chromium', 'firefox'] as const).filter((engine) => !engines.has(engine));
+  const versions = await Promise.all(survey.browsers.map((b) => (b.path ? versionOf(b.path) : undefined)));
+  process.stdout.write(options.json ? JSON.stringify(doctorReport(survey, versions), null, 2) + '\n' : doctorText(survey, versions));
+  return survey.browsers.some((b) => b.path) ? 0 : 1;
+}
+
+interface Row { id: string; name: string; engine: 'chromium' | 'firefox'; version: string; path: string }
+
+function rowsOf(survey: BrowserSurvey, versions: (string | undefined)[]): Row[] {
+  return survey.browsers.flatMap((b, i) => (b.path
+    ? [{ id: b.id, name: b.name, engine: b.engine, version: versions[i] ?? '(did not answer --version)', path: b.path }]
+    : []));
+}
+
+const missingEngines = (rows: Row[]) => (['chromium', 'firefox'] as const).filter((engine) => !rows.some((r) => r.engine === engine));
+
+/** `doctor --json`: `versions` holds each surveyed browser's --version answer. */
+export function doctorReport(survey: BrowserSurvey, versions: (string | undefined)[]) {
+  const rows = rowsOf(survey, versions);
   const chosen = survey.chosen instanceof BrowserNotFoundError ? undefined : survey.chosen;
+  return {
+    node: process.version,
+    platform: process.platform,
+    browsers: rows,
+    notFound: survey.browsers.filter((b) => !b.path).map((b) => ({ id: b.id, name: b.name, engine: b.engine, searched: b.searched })),
+    default: chosen ?? null,
+    defaultError: chosen ? null : (survey.chosen as Error).message,
+    missingEngines: missingEngines(rows),
+  };
+}
 
-  if (options.json) {
-    process.stdout.write(JSON.stringify({
-      node: process.version,
-      platform: process.platform,
-      browsers: rows,
-      notFound: survey.browsers.filter((b) => !b.path).map((b) => ({ id: b.id, name: b.name, engine: b.engine, searched: b.searched })),
-      default: chosen ?? null,
-      defaultError: chosen ? null : (survey.chosen as Error).message,
-      missingEngines,
-    }, null, 2) + '\n');
-    return found.length ? 0 : 1;
-  }
-
+/** `doctor`'s text: `versions` holds each surveyed browser's --version answer. */
+export function doctorText(survey: BrowserSurvey, versions: (string | undefined)[]): string {
+  const rows = rowsOf(survey, versions);
+  const missing = missingEngines(rows);
+  const chosen = survey.chosen instanceof BrowserNotFoundError ? undefined : survey.chosen;
   const out: string[] = [];
   out.push(`gluon-ts doctor: Node ${process.version} on ${process.platform}/${process.arch}`);
   out.push('');
@@ -59,17 +74,16 @@ export async function doctor(options: { json?: boolean }): Promise<number> {
     out.push(`Not found (${notFound.length}): ${notFound.map((b) => b.name).join(', ')}.`);
     out.push('  Looked ' + [...new Set(notFound.flatMap((b) => b.searched.map((line) => line.split(':')[0])))].join('; ') + '.');
   }
-  for (const engine of missingEngines) {
+  for (const engine of missing) {
     out.push('');
     out.push(engine === 'firefox'
       ? 'Missing: no Firefox-family browser, so apps cannot be run or tested on Firefox (WebDriver BiDi). To install one:'
       : 'Missing: no Chromium-family browser (Chrome, Edge, Chromium, Brave, Vivaldi...). To install one:');
     out.push(...survey.installHints[engine]);
   }
-  if (!missingEngines.length) {
+  if (!missing.length) {
     out.push('');
     out.push('Nothing missing: apps can run on both engines (Chromium over CDP, Firefox over WebDriver BiDi).');
   }
-  process.stdout.write(out.join('\n') + '\n');
-  return found.length ? 0 : 1;
+  return out.join('\n') + '\n';
 }
