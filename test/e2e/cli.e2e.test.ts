@@ -41,7 +41,8 @@ test('--help works for gluon-ts and each command; mistakes get a clear error', a
   const noDir = await cli(['create']);
   assert.equal(noDir.code, 1);
   assert.match(noDir.stderr, /which folder\? gluon-ts create <dir>/);
-  const noProject = await cli(['build'], { cwd: mkdtempSync(join(tmpdir(), 'gluon-cli-empty-')) });
+  const empty = mkdtempSync(join(tmpdir(), 'gluon-cli-empty-'));
+  const noProject = await cli(['build'], { cwd: empty }).finally(() => rmSync(empty, { recursive: true, force: true }));
   assert.equal(noProject.code, 1);
   assert.match(noProject.stderr, /no package\.json in .* or any folder above it/);
 });
@@ -64,8 +65,10 @@ test('doctor lists the browsers found, with engine, version and path, and what i
   console.log(`# doctor found: ${report.browsers.map((b: { name: string; version: string }) => `${b.name} (${b.version})`).join(', ')}`);
 
   // With nothing on PATH, only the fixed install paths are left to find.
-  const bare = await cli(['doctor'], { env: { PATH: '/nonexistent', HOME: mkdtempSync(join(tmpdir(), 'gluon-cli-home-')) } });
-  const bareJson = JSON.parse((await cli(['doctor', '--json'], { env: { PATH: '/nonexistent', HOME: tmpdir() } })).stdout);
+  const home = mkdtempSync(join(tmpdir(), 'gluon-cli-home-'));
+  const bare = await cli(['doctor'], { env: { PATH: '/nonexistent', HOME: home } });
+  const bareJson = JSON.parse((await cli(['doctor', '--json'], { env: { PATH: '/nonexistent', HOME: home } })).stdout);
+  rmSync(home, { recursive: true, force: true });
   if (bareJson.browsers.length === 0) {
     assert.equal(bare.code, 1);
     assert.match(bare.stdout, /Browsers found: none\./);
