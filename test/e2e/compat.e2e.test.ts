@@ -7,26 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ENGINE, repoRoot, runNode } from './helpers.js';
+import { ENGINE, linkCompatApps, repoRoot, runCompatApp as runApp } from './helpers.js';
 
 const compat = join(repoRoot, 'compat');
 
-before(() => {
-  // Links node_modules/@gluon-framework/gluon to the repository (no network: a file: dependency).
-  const npm = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['install', '--offline'], { cwd: compat, encoding: 'utf8', shell: process.platform === 'win32' });
-  assert.equal(npm.status, 0, `npm install in compat/ failed: ${npm.stderr}`);
-});
-
-async function runApp(name: string): Promise<any> {
-  const { code, stdout, stderr } = await runNode(join(compat, name, 'index.js'), [], {
-    cwd: join(compat, name),
-    env: { ...process.env, GLUON_HEADLESS: '1', COMPAT_REPORT: '1' },
-    timeout: 60_000,
-  });
-  assert.equal(code, 0, `${name} exited with ${code}: ${stderr}`);
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  return JSON.parse(line);
-}
+before(linkCompatApps);
 
 test('the compat apps import @gluon-framework/gluon, and it is this package', async () => {
   const linked = await realpath(join(compat, 'node_modules', '@gluon-framework', 'gluon'));

@@ -1,6 +1,6 @@
 // Shared helpers for the end-to-end tests: every test opens a real headless browser.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,30 @@ export function runNode(
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+// ------------------------------------------------------------------ Gluon-style apps (compat/)
+
+/** Links compat/node_modules/@gluon-framework/gluon to this repository (a file: dependency, no network). */
+export function linkCompatApps(): void {
+  const npm = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['install', '--offline'], { cwd: join(repoRoot, 'compat'), encoding: 'utf8', shell: process.platform === 'win32' });
+  assert.equal(npm.status, 0, `npm install in compat/ failed: ${npm.stderr}`);
+}
+
+/**
+ * Runs the Gluon-style app compat/<name>/index.js headless (COMPAT_REPORT=1) and returns the JSON
+ * it printed as its last line of output.
+ */
+export async function runCompatApp(name: string, o: { env?: NodeJS.ProcessEnv; args?: string[]; timeout?: number } = {}): Promise<any> {
+  const cwd = join(repoRoot, 'compat', name);
+  const { code, stdout, stderr } = await runNode(join(cwd, 'index.js'), o.args ?? [], {
+    cwd,
+    env: { ...process.env, GLUON_HEADLESS: '1', COMPAT_REPORT: '1', ...o.env },
+    timeout: o.timeout ?? 60_000,
+  });
+  assert.equal(code, 0, `${name} exited with ${code}: ${stderr}`);
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line);
 }
 
 /** PIDs of live (not zombie) processes in process group `group` (the browser's: it leads its own group). */
