@@ -4,7 +4,7 @@
 
 import { open, realpath, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ServedRequest, ServedResponse } from '../engine/types.js';
 import { mimeTypeFor } from './mime.js';
 
@@ -62,17 +62,20 @@ export interface FolderServerOptions {
   csp: string;
   /** Debug hook, called once per request with e.g. `GET /app.js -> 200 (1234 B)`. */
   log?: (line: string) => void;
+  /** The file (a name in the root folder) answered at `/`. Default: index.html. */
+  entry?: string;
 }
 
 /**
  * Works out what to serve for `open(target)`. `target` is relative to `baseDir` or absolute.
- * A folder is served with its index.html as entry; a file is served from its folder.
- * The returned root is a real path (symlinks resolved).
+ * A folder is served with its index.html as entry; a file is served from its folder, as the
+ * entry. The app starts at `entryPath` (`/`, as in Gluon), where the server answers with the
+ * `entry` file. The returned root is a real path (symlinks resolved).
  */
 export async function resolveLocalTarget(
   target: string,
   baseDir: string,
-): Promise<{ root: string; entryPath: string }> {
+): Promise<{ root: string; entryPath: string; entry: string }> {
   const abs = resolve(baseDir, target);
   let info;
   try {
@@ -94,9 +97,9 @@ export async function resolveLocalTarget(
           'Add an index.html to it, or pass the path of the HTML file to open.',
       );
     }
-    return { root: await realpath(abs), entryPath: '/index.html' };
+    return { root: await realpath(abs), entryPath: '/', entry: 'index.html' };
   }
-  return { root: await realpath(dirname(abs)), entryPath: '/' + encodeURIComponent(basename(abs)) };
+  return { root: await realpath(dirname(abs)), entryPath: '/', entry: basename(abs) };
 }
 
 /** A handler that answers GET/HEAD requests with the files under `root`. Never throws. */
@@ -125,7 +128,7 @@ export function createFolderServer(
       rawPath = '';
     }
     try {
-      res = rawPath === '' ? textResponse(400, 'Bad request') : await answer(req, rawPath, getRealRoot, o.csp);
+      res = rawPath === '' ? textResponse(400, 'Bad request') : await answer(req, rawPath, getRealRoot, o);
     } catch {
       res = textResponse(500, statusText(500)); // no details: they could name local paths
     }
@@ -146,7 +149,7 @@ async function answer(
   req: ServedRequest,
   rawPath: string,
   getRealRoot: () => Promise<string>,
-  csp: string,
+  { csp, entry }: FolderServerOptions,
 ): Promise<ServedResponse> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     const res = textResponse(405, 'Method not allowed');
@@ -156,7 +159,9 @@ async function answer(
   const checked = checkPath(rawPath);
   if (typeof checked === 'number') return textResponse(checked, statusText(checked));
 
-  const found = await findFile(checked, await getRealRoot());
+  // `/` is the entry the app was opened with (Gluon's URL for it).
+  const segments = checked.length === 1 && checked[0] === '' && entry ? [entry] : checked;
+  const found = await findFile(segments, await getRealRoot());
   if (typeof found === 'number') return textResponse(found, statusText(found));
 
   const { handle, size, name } = found;
@@ -207,8 +212,10 @@ function checkPath(rawPath: string): string[] | number {
 type Found = { kind: 'dir'; real: string } | { kind: 'file'; handle: FileHandle; size: number };
 
 /**
- * Opens the regular file that checked path `segments` names under the real root `base`
- * (a folder means its index.html), with the name to pick its type by; or a status.
+ * Opens the regular file that checked path `segments` names under the real root `base`, with
+ * the name to pick its type by; or a status. As in Gluon, a name with no extension that is not a
+ * file means that name plus `.html` (`<a href="about">` -> about.html); then a folder means its
+ * index.html. Each candidate passes the same containment checks.
  */
 async function findFile(
   segments: string[],
@@ -216,12 +223,16 @@ async function findFile(
 ): Promise<{ handle: FileHandle; size: number; name: string } | number> {
   const last = segments[segments.length - 1] ?? '';
   let found = await openInside(join(base, ...segments), base);
-  if (typeof found === 'number') return found;
-  if (found.kind === 'file') {
+  if (typeof found !== 'number' && found.kind === 'file') {
     if (last !== '') return { ...found, name: last };
     await found.handle.close(); // `/app.js/` asks for a folder, and app.js is not one
     return 404;
   }
+  if (last !== '' && extname(last) === '') {
+    const page = await openInside(join(base, ...segments.slice(0, -1), last + '.html'), base);
+    if (typeof page !== 'number' && page.kind === 'file') return { ...page, name: last + '.html' };
+  }
+  if (typeof found === 'number') return found;
   found = await openInside(join(found.real, 'index.html'), base);
   if (typeof found === 'number') return found;
   if (found.kind === 'dir') return 404;

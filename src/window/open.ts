@@ -116,10 +116,10 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   // A URL has a scheme of two or more letters; `C:\apps\ui` (one letter) is a Windows path.
   const isLocal = !/^[a-z][a-z0-9+.-]+:/i.test(url);
   let startUrl = url;
-  let serveRoot: string | undefined;
+  let served: { root: string; entry: string } | undefined;
   if (isLocal) {
     const target = await resolveLocalTarget(url, baseDir);
-    serveRoot = target.root;
+    served = target;
     startUrl = APP_ORIGIN + target.entryPath;
   }
   const ipcOrigin = new URL(startUrl).origin;
@@ -193,10 +193,10 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
     // After the bootstrap, so window.Gluon is there when it runs.
     const onLoadScript = onLoad === undefined ? undefined : engine.addInitScript(onLoad);
     onLoadScript?.catch(() => {}); // awaited below
-    if (serveRoot) {
+    if (served) {
       const local = logger('local');
       const csp = lane ? withLoopbackSource(localCSP, lane.port) : localCSP;
-      await engine.serve(APP_ORIGIN, createFolderServer(serveRoot, { csp, log: local.enabled ? local : undefined }));
+      await engine.serve(APP_ORIGIN, createFolderServer(served.root, { csp, entry: served.entry, log: local.enabled ? local : undefined }));
     }
     // Navigations the window itself makes (Window.idle), let through once each.
     const allowedOnce = new Set<string>();

@@ -58,7 +58,7 @@ test(`openAbout shows the app's name, version, description, icon, versions and l
     await about.page.eval('document.querySelector("nav a").click()');
     await until(async () => (await readFile(opened, 'utf8').catch(() => '')) !== '', 'the stand-in xdg-open to run');
     assert.equal(await readFile(opened, 'utf8'), 'https://example.org/notes?a=1&b=2');
-    await waitFor(about, 'location.pathname === "/index.html"'); // the about window stayed where it was
+    await waitFor(about, 'location.pathname === "/"'); // the about window stayed where it was
   } finally {
     await about.close();
     process.env.PATH = path;

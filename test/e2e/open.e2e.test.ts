@@ -44,7 +44,7 @@ test('a local folder is served under the private https app origin: documents, CS
       json: window.json,
       color: getComputedStyle(document.querySelector('h1')).color,
     })`);
-    assert.equal(page.href, `${Gluon.APP_ORIGIN}/index.html`);
+    assert.equal(page.href, `${Gluon.APP_ORIGIN}/`, 'the entry is at /, as in Gluon');
     assert.equal(page.secure, true);
     assert.equal(page.moduleResult, 42);
     assert.equal(page.dynamicResult, 'dynamic import works');
@@ -164,7 +164,7 @@ test("allowNavigation 'same-origin' (default) allows same-origin pages and block
     await win.page.loaded;
     await win.page.eval(`location.href = 'https://elsewhere.invalid/phish.html'`);
     await sleep(300);
-    assert.equal(await win.page.eval('location.href'), `${Gluon.APP_ORIGIN}/index.html`, 'the cross-origin navigation was blocked');
+    assert.equal(await win.page.eval('location.href'), `${Gluon.APP_ORIGIN}/`, 'the cross-origin navigation was blocked');
     assert.equal(await win.page.eval('typeof Gluon'), 'object');
     await win.page.eval(`location.href = '/sub/index.html'`);
     await waitFor(win, `document.title === 'Sub page'`);
@@ -179,7 +179,7 @@ test('allowNavigation false blocks even same-origin pages; reload still works', 
     await win.page.loaded;
     await win.page.eval(`location.href = '/sub/index.html'`);
     await sleep(300);
-    assert.equal(await win.page.eval('location.pathname'), '/index.html');
+    assert.equal(await win.page.eval('location.pathname'), '/');
     await win.page.reload();
     await waitFor(win, 'window.moduleResult');
   } finally {

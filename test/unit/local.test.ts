@@ -72,6 +72,44 @@ describe('createFolderServer: serving', () => {
     assert.equal(res.headers['Content-Security-Policy'], DEFAULT_CSP);
   });
 
+  test("Gluon's URLs: an extension-less name is name.html, before name/index.html; the checks hold", async () => {
+    await writeFile(join(root, 'about.html'), '<!doctype html><title>about</title>');
+    await writeFile(join(root, 'nested.html'), '<!doctype html><title>nested page</title>');
+    await writeFile(join(root, 'nested', 'deep.html'), '<!doctype html><title>deep</title>');
+    await writeFile(join(root, 'LICENSE'), 'a file with no extension');
+    await writeFile(join(tmp, 'outside.html'), SECRET);
+    try {
+      const cases: [string, number, string?][] = [
+        ['/about', 200, '<!doctype html><title>about</title>'],
+        ['/about?x=1#top', 200, '<!doctype html><title>about</title>'],
+        ['/nested', 200, '<!doctype html><title>nested page</title>'], // x.html before x/index.html
+        ['/nested/', 200, '<!doctype html><title>nested</title>'], // a folder's URL stays the folder's
+        ['/nested/deep', 200, '<!doctype html><title>deep</title>'],
+        ['/LICENSE', 200, 'a file with no extension'], // an existing file is itself
+        ['/missing', 404],
+        ['/about.txt', 404], // only extension-less names get .html
+        ['/../outside', 404], // the URL parser keeps it in the root: no outside.html
+        ['/%2e%2e/outside', 404], // likewise
+        ['/..%2foutside', 403],
+      ];
+      if (symlinksOk) {
+        await symlink(join(tmp, 'outside.html'), join(root, 'escape.html'));
+        cases.push(['/escape', 404], ['/escape.html', 403]); // a link out of the folder is never followed
+      }
+      for (const [path, status, body] of cases) {
+        const res = await get(path);
+        assert.equal(res.status, status, path);
+        if (body !== undefined) assert.equal(text(res), body, path);
+        assert.ok(!text(res).includes(SECRET), path);
+      }
+      assert.equal((await get('/about')).headers['Content-Type'], 'text/html; charset=utf-8');
+      assert.equal((await get('/about')).headers['Content-Security-Policy'], DEFAULT_CSP);
+    } finally {
+      for (const file of ['about.html', 'nested.html', 'nested/deep.html', 'LICENSE', 'escape.html']) await rm(join(root, file), { force: true });
+      await rm(join(tmp, 'outside.html'), { force: true });
+    }
+  });
+
   test('/index.html and a nested folder (with or without trailing slash)', async () => {
     assert.equal(text(await get('/index.html')), '<!doctype html><title>root</title>');
     for (const p of ['/nested/', '/nested', '/nested/index.html']) {
@@ -262,23 +300,23 @@ describe('createFolderServer: escape attempts', () => {
 });
 
 describe('resolveLocalTarget', () => {
-  test('a folder (relative or absolute) -> its real path and /index.html', async () => {
-    assert.deepEqual(await resolveLocalTarget('root', tmp), { root, entryPath: '/index.html' });
-    assert.deepEqual(await resolveLocalTarget(root, '/elsewhere'), { root, entryPath: '/index.html' });
-    assert.deepEqual(await resolveLocalTarget('root/nested/', tmp), {
-      root: join(root, 'nested'),
-      entryPath: '/index.html',
-    });
+  test('a folder (relative or absolute) -> its real path, started at / with index.html', async () => {
+    const index = { root, entryPath: '/', entry: 'index.html' };
+    assert.deepEqual(await resolveLocalTarget('root', tmp), index);
+    assert.deepEqual(await resolveLocalTarget(root, '/elsewhere'), index);
+    assert.deepEqual(await resolveLocalTarget('root/nested/', tmp), { ...index, root: join(root, 'nested') });
   });
 
-  test('a file -> its folder and its encoded name', async () => {
-    assert.deepEqual(await resolveLocalTarget('root/app.js', tmp), { root, entryPath: '/app.js' });
+  test('a file -> its folder, started at / with that file as entry', async () => {
+    assert.deepEqual(await resolveLocalTarget('root/app.js', tmp), { root, entryPath: '/', entry: 'app.js' });
     const r = await resolveLocalTarget(join(root, UNICODE_NAME), tmp);
     assert.equal(r.root, root);
-    assert.equal(r.entryPath, '/' + encodeURIComponent(UNICODE_NAME));
-    // and the server finds it under that path
-    const res = await get(r.entryPath);
-    assert.equal(text(res), 'unicode ok');
+    assert.equal(r.entry, UNICODE_NAME);
+    // a server given that entry answers / with it, and the file's own URL still works
+    const entryServer = createFolderServer(r.root, { csp: DEFAULT_CSP, entry: r.entry });
+    assert.equal(text(await get(r.entryPath, 'GET', entryServer)), 'unicode ok');
+    assert.equal(text(await get('/' + encodeURIComponent(UNICODE_NAME), 'GET', entryServer)), 'unicode ok');
+    assert.equal(text(await get('/index.html', 'GET', entryServer)), '<!doctype html><title>root</title>');
   });
 
   test('a missing target: says what was looked for, relative to what, and what to pass', async () => {
