@@ -202,6 +202,12 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
     assert.match(built, /my-app\s+[\d.]+ MB\s+single executable/, `the executable was built:\n${built}`);
     assert.ok(statSync(exe).size > 10e6);
 
+    // npm test again: its build goes to .gluon/test/, so the build in dist/ is left as it was.
+    const before = readdirSync(join(app, 'dist')).sort().map((name) => [name, statSync(join(app, 'dist', name)).mtimeMs]);
+    assert.match(npm(['test'], app), /# pass 1/);
+    assert.deepEqual(readdirSync(join(app, 'dist')).sort().map((name) => [name, statSync(join(app, 'dist', name)).mtimeMs]), before, 'npm test changed dist/');
+    assert.ok(existsSync(join(app, '.gluon', 'test', 'main.mjs')));
+
     // The bundle needs nothing of the project: moved to a folder of its own, it runs.
     const moved = join(work, 'shipped');
     cpSync(join(app, 'dist'), moved, { recursive: true });

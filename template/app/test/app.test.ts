@@ -1,5 +1,6 @@
 // Opens the built app's page headless and drives it through the same IPC the app uses.
-// `npm test` builds the app and this file into dist/ first, then runs it with node --test.
+// `npm test` builds the app and this file into .gluon/test/ (never dist/, where `npm run build`
+// keeps the app's executable), then runs it with node --test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Gluon from 'gluon-ts';
