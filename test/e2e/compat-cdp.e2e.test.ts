@@ -1,0 +1,19 @@
+// A Gluon-style app that drives its window with Window.cdp (compat/cdp), run through the npm alias:
+// the same CDP calls work on Chromium (passed through) and Firefox (translated to WebDriver BiDi).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINE, linkCompatApps, runCompatApp } from './helpers.js';
+
+before(linkCompatApps);
+
+test(`Gluon-style app: Browser.getVersion, Runtime.evaluate, Input.dispatchMouseEvent, Page.captureScreenshot over Window.cdp (${ENGINE})`, async () => {
+  const report = await runCompatApp('cdp');
+  assert.match(report.product, ENGINE === 'chromium' ? /^(Headless)?Chrome\// : /^Firefox\//);
+  assert.equal(report.version, report.backend.product);
+  assert.match(report.userAgent, /^Mozilla\/5\.0 /);
+  assert.equal(report.title, 'CDP app');
+  assert.equal(report.count, 2, 'both clicks reached the button');
+  assert.match(report.failure, /^ReferenceError: missingFunction is not defined/);
+  assert.equal(report.screenshot.png, 'PNG');
+  assert.deepEqual([report.screenshot.width, report.screenshot.height], report.viewport);
+});
