@@ -2,11 +2,16 @@
 // the same CDP calls work on Chromium (passed through) and Firefox (translated to WebDriver BiDi).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE, linkCompatApps, runCompatApp } from './helpers.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ENGINE, linkCompatApps, repoRoot, runCompatApp } from './helpers.js';
 
 before(linkCompatApps);
 
 test(`Gluon-style app: Browser.getVersion, Runtime.evaluate, Input.dispatchMouseEvent, Page.captureScreenshot over Window.cdp (${ENGINE})`, async () => {
+  const source = await readFile(join(repoRoot, 'compat', 'cdp', 'index.js'), 'utf8');
+  assert.match(source, /^import \* as Gluon from '@gluon-framework\/gluon';$/m);
+  assert.doesNotMatch(source, /gluon-ts|\bbidi\b/, 'a Gluon app: CDP only, nothing of ours');
   const report = await runCompatApp('cdp');
   assert.match(report.product, ENGINE === 'chromium' ? /^(Headless)?Chrome\// : /^Firefox\//);
   assert.equal(report.version, report.backend.product);
