@@ -19,7 +19,7 @@ export { extensions } from './extensions.js';
 export type { Extension } from './extensions.js';
 export type { OpenAboutOptions, AboutLink } from './window/about.js';
 export type { OpenOptions } from './window/open.js';
-export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, ControlsApi } from './window/window.js';
+export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, BidiApi, ControlsApi } from './window/window.js';
 export type { IdleApi, IdleAutoOptions, IdleState } from './window/idle.js';
 export type { V8CacheApi, V8CacheBuildOptions } from './window/v8cache.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';

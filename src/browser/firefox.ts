@@ -43,8 +43,16 @@ function applicationIni(path: string): { real: string; text?: string } | undefin
 
 /** The version of the Firefox installed at `path` (its application.ini's); undefined if unknown. */
 export function firefoxVersion(path: string): string | undefined {
-  const text = applicationIni(path)?.text;
-  return text ? /^Version=(\S+)$/m.exec(text)?.[1] : undefined;
+  return iniValue(applicationIni(path)?.text, 'Version');
+}
+
+/** The install's build id (`20260101000000`) from its application.ini, or undefined. */
+export function firefoxBuildId(path: string): string | undefined {
+  return iniValue(applicationIni(path)?.text, 'BuildID');
+}
+
+function iniValue(text: string | undefined, key: 'Version' | 'BuildID'): string | undefined {
+  return text ? new RegExp(`^${key}=(\\S+)$`, 'm').exec(text)?.[1] : undefined;
 }
 
 /**
@@ -67,7 +75,7 @@ export function firefoxTemplateDir(path: string, env: Record<string, string | un
   if (!ini) return undefined;
   try {
     const { mtimeMs, size } = statSync(ini.real);
-    const build = (ini.text && /^BuildID=(\S+)$/m.exec(ini.text)?.[1]) ?? '';
+    const build = iniValue(ini.text, 'BuildID') ?? '';
     const key = createHash('sha256').update([TEMPLATE_FORMAT, ini.real, mtimeMs, size, build].join('\0')).digest('hex').slice(0, 16);
     return join(userDataDir({ env }), 'gluon-ts', 'templates', `firefox-${key}`);
   } catch {

@@ -178,10 +178,20 @@ export interface Engine {
   readonly codeCache?: CodeCache;
   /** Asks the browser to drop what memory it can (caches, garbage); nothing where it cannot. */
   releaseMemory(): Promise<void>;
-  /** Protocol passthrough (Window.cdp): to the page, or to the browser as a whole. */
-  raw(method: string, params?: object, opts?: { browser?: boolean }): Promise<unknown>;
-  /** Every protocol event named `method` (Window.cdp.on), as the protocol sent it. */
-  onRaw(method: string, handler: (message: RawEvent) => void): () => void;
+  /**
+   * A CDP command (Window.cdp.send): to the page, or to the browser as a whole. Chromium passes it
+   * through; an engine without CDP translates the methods it can and rejects the others, naming them.
+   */
+  sendCdp(method: string, params?: object, opts?: { browser?: boolean }): Promise<unknown>;
+  /**
+   * Every CDP event named `method` (Window.cdp.on), as CDP words it. Throws for an event the
+   * engine cannot give (one that has no CDP and no translation of it).
+   */
+  onCdp(method: string, handler: (message: RawEvent) => void): () => void;
+  /** A WebDriver BiDi command, passed through (Window.bidi.send); only on engines that speak BiDi. */
+  sendBidi?(method: string, params?: object): Promise<unknown>;
+  /** Every BiDi event named `method` the session is subscribed to (Window.bidi.on), as `{ type: 'event', method, params }`. */
+  onBidi?(method: string, handler: (message: RawEvent) => void): () => void;
   /**
    * Opens another window in this window's browser (same profile, so cookies and storage are
    * shared), with its own page, init scripts, serving and navigation policy. The browser exits

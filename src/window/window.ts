@@ -46,13 +46,35 @@ export interface BrowserInfo {
   profile: string;
 }
 
+/**
+ * The Chrome DevTools Protocol, as Gluon's `Window.cdp`. On Chromium, commands and events go
+ * straight to the browser. Firefox has no CDP: the methods Gluon apps use are translated to
+ * WebDriver BiDi (the README's Firefox section lists them) and any other rejects with an error
+ * (code `GLUON_CDP_UNTRANSLATED`) naming it and pointing to {@link Window.bidi}.
+ */
 export interface CdpApi {
-  /** Sends a raw protocol command to the window's page (or to the browser with useSessionId = false). */
+  /** Sends a CDP command to the window's page (or to the browser with useSessionId = false). */
   send(method: string, params?: object, useSessionId?: boolean): Promise<any>;
   /**
-   * Calls `handler` with each protocol event named `method`, as the protocol sent it
-   * (`{ method, params, sessionId? }`; on Firefox, BiDi's `{ type: 'event', method, params }`,
-   * for events the session is subscribed to). With `once`, only the first. Returns the unhook.
+   * Calls `handler` with each CDP event named `method` (`{ method, params, sessionId? }`). With
+   * `once`, only the first. Returns the unhook. On Firefox, only the translated events; any
+   * other throws at once.
+   */
+  on(method: string, handler: (message: RawEvent) => void, once?: boolean): () => void;
+}
+
+/**
+ * WebDriver BiDi, raw, for Firefox-family windows: commands go to the window's BiDi session as
+ * they are (name the window's browsing context yourself: `browsingContext.getTree` lists it).
+ * On Chromium, `send` rejects and `on` throws, saying BiDi is Firefox-only here.
+ */
+export interface BidiApi {
+  /** Sends a BiDi command (e.g. `browsingContext.getTree`) and resolves with its result. */
+  send(method: string, params?: object): Promise<any>;
+  /**
+   * Calls `handler` with each BiDi event named `method` (`{ type: 'event', method, params }`) that
+   * the session is subscribed to (`send('session.subscribe', { events: [...] })` first). With
+   * `once`, only the first. Returns the unhook.
    */
   on(method: string, handler: (message: RawEvent) => void, once?: boolean): () => void;
 }
@@ -69,8 +91,10 @@ export interface ControlsApi {
 export interface Window<T extends IpcSchema = DefaultIpc> {
   /** The IPC with the page, typed by the app's description `T` (see src/types/ipc.ts). */
   ipc: BackendIpc<T>;
-  /** Raw protocol access (CDP on Chromium). */
+  /** The Chrome DevTools Protocol: raw on Chromium, its common methods translated on Firefox. */
   cdp: CdpApi;
+  /** WebDriver BiDi, raw (Firefox only). */
+  bidi: BidiApi;
   /** Which browser runs this window. */
   browser: BrowserInfo;
   page: PageApi;
@@ -97,6 +121,28 @@ export const INTERNALS = Symbol.for('gluon-ts.internals');
 
 function versionInfo(name: string, version: string): VersionInfo {
   return { name, version, major: Number.parseInt(version, 10) || 0 };
+}
+
+function bidiOnlyOnFirefox(engine: string): Error {
+  return new Error(`Window.bidi speaks WebDriver BiDi, which gluon-ts uses for Firefox-family browsers only; this window runs on ${engine}: use Window.cdp`);
+}
+
+/** Window.cdp.on and Window.bidi.on: once, and a throwing handler reported, not fatal. */
+function hookProtocol(
+  api: 'cdp' | 'bidi', method: string, handler: (message: RawEvent) => void, once: boolean,
+  hook: (method: string, handler: (message: RawEvent) => void) => () => void,
+): () => void {
+  if (typeof method !== 'string' || typeof handler !== 'function') throw new TypeError(`${api}.on(method, handler, once?): method must be a string and handler a function`);
+  const unhook = hook(method, (message) => {
+    if (once) unhook();
+    try {
+      handler(message);
+    } catch (error) {
+      // The app's own handler: said out loud, without breaking the protocol connection.
+      process.emitWarning(`Window.${api}.on('${method}') handler threw: ${(error as Error)?.stack ?? error}`, { code: 'GLUON_CDP_HANDLER' });
+    }
+  });
+  return unhook;
 }
 
 /** `navigated` settles once the app's first document has replaced the start page. */
@@ -152,19 +198,14 @@ export function createWindow(o: {
   const window: Window = {
     ipc: createIpc(endpoint, 'backend'),
     cdp: {
-      send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }),
+      send: (method, params, useSessionId = true) => engine.sendCdp(method, params, { browser: !useSessionId }),
+      on: (method, handler, once = false) => hookProtocol('cdp', method, handler, once, engine.onCdp.bind(engine)),
+    },
+    bidi: {
+      send: (method, params) => (engine.sendBidi ? engine.sendBidi(method, params) : Promise.reject(bidiOnlyOnFirefox(engine.name))),
       on: (method, handler, once = false) => {
-        if (typeof method !== 'string' || typeof handler !== 'function') throw new TypeError('cdp.on(method, handler, once?): method must be a string and handler a function');
-        const unhook = engine.onRaw(method, (message) => {
-          if (once) unhook();
-          try {
-            handler(message);
-          } catch (error) {
-            // The app's own handler: said out loud, without breaking the protocol connection.
-            process.emitWarning(`Window.cdp.on('${method}') handler threw: ${(error as Error)?.stack ?? error}`, { code: 'GLUON_CDP_HANDLER' });
-          }
-        });
-        return unhook;
+        if (!engine.onBidi) throw bidiOnlyOnFirefox(engine.name);
+        return hookProtocol('bidi', method, handler, once, engine.onBidi.bind(engine));
       },
     },
     browser: { id: browser.id, name: browser.name, engine: browser.engine, path: browser.path, pid: engine.pid, profile: o.profile },

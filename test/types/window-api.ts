@@ -74,6 +74,12 @@ export async function windowApi() {
   await win.cdp.send('Browser.getVersion', {}, false);
   // @ts-expect-error the handler is a function
   win.cdp.on('Page.loadEventFired', 'not a function');
+  const bidi: Gluon.BidiApi = win.bidi;
+  await bidi.send('browsingContext.getTree', {});
+  const unhookBidi: () => void = bidi.on('log.entryAdded', (message: Gluon.RawEvent) => message.params, true);
+  unhookBidi();
+  // @ts-expect-error BiDi has no session ids: send takes no third argument
+  await win.bidi.send('browsingContext.getTree', {}, false);
 
   const about: Gluon.Window = await Gluon.openAbout({
     name: 'App',

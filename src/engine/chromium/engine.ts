@@ -352,7 +352,7 @@ export class ChromiumEngine implements Engine {
     return Buffer.from(data, 'base64');
   }
 
-  raw(method: string, params?: object, opts: { browser?: boolean } = {}): Promise<unknown> {
+  sendCdp(method: string, params?: object, opts: { browser?: boolean } = {}): Promise<unknown> {
     return this.cdp.send(method, params, opts.browser ? undefined : this.sessionId);
   }
 
@@ -423,7 +423,7 @@ export class ChromiumEngine implements Engine {
     return { state: bounds.windowState ?? 'normal', left: bounds.left ?? 0, top: bounds.top ?? 0, width: bounds.width ?? 0, height: bounds.height ?? 0 };
   }
 
-  onRaw(method: string, handler: (message: RawEvent) => void): () => void {
+  onCdp(method: string, handler: (message: RawEvent) => void): () => void {
     return this.cdp.on(method, (params: unknown, sessionId?: string) => handler(sessionId === undefined ? { method, params } : { method, params, sessionId }));
   }
 

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type * as Bidi from 'webdriver-bidi-protocol';
 import {
-  firefoxArgs, firefoxTemplateDir, firefoxVersion, isNewFirefoxProfile, prepareFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
+  firefoxArgs, firefoxBuildId, firefoxTemplateDir, firefoxVersion, isNewFirefoxProfile, prepareFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
 } from '../../browser/firefox.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import { killAllOnExit, spawnBrowser, type BrowserExit, type BrowserProcess } from '../../browser/process.js';
@@ -21,6 +21,7 @@ import type {
 } from '../types.js';
 import { oncePerDocument } from '../init-script.js';
 import { BidiConnection, BidiError, type BidiEvents } from './bidi.js';
+import { CdpOnBidi } from './cdp-on-bidi.js';
 import { fromRemoteValue } from './values.js';
 
 const log = logger('browser');
@@ -46,6 +47,10 @@ interface RealmInfo {
 interface FirefoxFamily {
   windows: Set<FirefoxEngine>;
   parents: Map<string, string>;
+  /** The session's capabilities (its user agent: Browser.getVersion on Window.cdp). */
+  capabilities: Promise<Record<string, unknown>>;
+  /** The install's build id, or ''. */
+  buildId: string;
 }
 
 /** The preload script's first message in each document: this mark, then the document's id. */
@@ -192,7 +197,9 @@ export class FirefoxEngine implements Engine {
   static async start(bidi: BidiConnection, proc: BrowserProcess, browser: FoundBrowser, startUrl?: string): Promise<FirefoxEngine> {
     const session = bidi.send('session.new', { capabilities: {} });
     session.catch(() => {});
-    const family: FirefoxFamily = { windows: new Set(), parents: new Map() };
+    const capabilities = session.then(({ capabilities: c }) => c as Record<string, unknown>);
+    capabilities.catch(() => {});
+    const family: FirefoxFamily = { windows: new Set(), parents: new Map(), capabilities, buildId: firefoxBuildId(browser.path) ?? '' };
     bidi.on('browsingContext.contextCreated', ({ context, parent }) => {
       if (parent) family.parents.set(context, parent);
     });
@@ -201,7 +208,7 @@ export class FirefoxEngine implements Engine {
     engine.launcher = true;
     await engine.listen();
     const version = firefoxVersion(browser.path) ?? (await engine.userAgentVersion())
-      ?? String(((await session).capabilities as Record<string, unknown>).browserVersion ?? '');
+      ?? String((await capabilities).browserVersion ?? '');
     // SpiderMonkey is versioned with Firefox.
     engine.versions = { product: version, engine: version, jsEngine: version, jsEngineName: 'spidermonkey' };
     log(`attached to ${browser.name} ${version} (context ${engine.context})`);
@@ -439,6 +446,11 @@ export class FirefoxEngine implements Engine {
   }
 
   async navigate(url: string): Promise<void> {
+    await this.load(url);
+  }
+
+  /** navigate(), resolving with BiDi's id of the navigation (none for the start page launched with the browser). */
+  private async load(url: string): Promise<string | undefined> {
     this.blocked.delete(url);
     // Launched with this URL (see holdingStart): its held request, or the one still to come, is the load.
     const held = this.heldStart;
@@ -471,14 +483,17 @@ export class FirefoxEngine implements Engine {
         log('the start page did not load; navigating to it');
         this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' }).catch(() => {});
       }, START_WAIT);
-      return settled.finally(() => clearTimeout(fallback));
+      await settled.finally(() => clearTimeout(fallback));
+      return undefined;
     }
+    let navigation: string | null;
     try {
-      await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' });
+      ({ navigation } = await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' }));
     } catch (error) {
       throw this.blocked.has(url) ? this.navigationError(url) : new Error(`Could not load ${url}: ${(error as Error).message}`);
     }
     await settled;
+    return navigation ?? undefined;
   }
 
   async reload(ignoreCache = false): Promise<void> {
@@ -524,7 +539,32 @@ export class FirefoxEngine implements Engine {
     return Buffer.from(data, 'base64');
   }
 
-  raw(method: string, params: object = {}): Promise<unknown> {
+  /** Window.cdp on Firefox: the CDP methods Gluon apps use, translated to BiDi (cdp-on-bidi.ts). */
+  private cdpOnBidiMade: CdpOnBidi | undefined;
+  private get cdpOnBidi(): CdpOnBidi {
+    return (this.cdpOnBidiMade ??= new CdpOnBidi({
+    bidi: this.bidi,
+    context: () => this.context,
+    currentUrl: () => this.currentUrl,
+    navigate: (url) => this.load(url),
+    wasBlocked: (url) => this.blocked.has(url),
+    reload: (ignoreCache) => this.reload(ignoreCache),
+    printToPDF: (options) => this.printToPDF(options),
+    browserInfo: async () => ({
+      version: this.versions.product, buildId: this.family.buildId, userAgent: String((await this.family.capabilities).userAgent ?? ''),
+    }),
+    }));
+  }
+
+  sendCdp(method: string, params?: object): Promise<unknown> {
+    return this.cdpOnBidi.send(method, params);
+  }
+
+  onCdp(method: string, handler: (message: RawEvent) => void): () => void {
+    return this.cdpOnBidi.on(method, handler);
+  }
+
+  sendBidi(method: string, params: object = {}): Promise<unknown> {
     return this.bidi.send(method, params);
   }
 
@@ -562,7 +602,7 @@ export class FirefoxEngine implements Engine {
     return { state: w.state as WindowState, left: w.x, top: w.y, width: w.width, height: w.height };
   }
 
-  onRaw(method: string, handler: (message: RawEvent) => void): () => void {
+  onBidi(method: string, handler: (message: RawEvent) => void): () => void {
     return this.bidi.on(method, (params: unknown) => handler({ type: 'event', method, params }));
   }
 
