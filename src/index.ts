@@ -9,7 +9,7 @@
  * typings by TypeDoc (`npm run docs`).
  * @module gluon-ts
  */
-import { PACKAGE_VERSION } from './window/open.js';
+import { GLUON_API_VERSION, PACKAGE_VERSION } from './window/open.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
 export { openAbout } from './window/about.js';
@@ -58,5 +58,6 @@ export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';
 
-// Gluon apps read process.versions.gluon.
-(process.versions as Record<string, string>).gluon ??= PACKAGE_VERSION;
+// Gluon apps read process.versions.gluon: the Gluon API level implemented; ours is under its own key.
+(process.versions as Record<string, string>).gluon ??= GLUON_API_VERSION;
+(process.versions as Record<string, string>).gluonTs ??= PACKAGE_VERSION;

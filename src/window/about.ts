@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '../log.js';
-import { open, PACKAGE_VERSION, type OpenOptions } from './open.js';
+import { GLUON_API_VERSION, open, PACKAGE_VERSION, type OpenOptions } from './open.js';
 import type { VersionInfo, Window } from './window.js';
 import { escapeHtml } from './html.js';
 
@@ -35,7 +35,7 @@ const LINK_EVENT = 'gluon-ts:open-link';
 
 function aboutPage(o: OpenAboutOptions, links: AboutLink[]): string {
   const versions = o.gluonVersions
-    ? `<p class="versions">gluon-ts ${escapeHtml(PACKAGE_VERSION)} · Node ${escapeHtml(process.versions.node)} · ${escapeHtml(
+    ? `<p class="versions">gluon-ts ${escapeHtml(PACKAGE_VERSION)} (Gluon ${escapeHtml(GLUON_API_VERSION)} API) · Node ${escapeHtml(process.versions.node)} · ${escapeHtml(
         `${o.gluonVersions.product.name} ${o.gluonVersions.product.version}`,
       )}</p>`
     : '';
