@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '../log.js';
 import { GLUON_API_VERSION, open, PACKAGE_VERSION, type OpenOptions } from './open.js';
-import type { VersionInfo, Window } from './window.js';
+import type { BrowserVersions, Window } from './window.js';
 import { escapeHtml } from './html.js';
 
 const log = logger('window');
@@ -28,7 +28,7 @@ export interface OpenAboutOptions {
   /** Links, opened in the user's default browser. */
   links?: AboutLink[];
   /** A window's `versions`, to show what the app runs on. */
-  gluonVersions?: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
+  gluonVersions?: BrowserVersions;
 }
 
 const LINK_EVENT = 'gluon-ts:open-link';
