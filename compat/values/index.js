@@ -23,20 +23,24 @@ class Task {
 }
 
 const Window = await Gluon.open('page/index.html', { windowSize: [480, 320] });
+/** @type {import('@gluon-framework/gluon').IPCApi} (Gluon's type names, checked by compat/tsconfig.json) */
+const ipc = Window.ipc;
+/** @type {import('@gluon-framework/gluon').IPCStoreApi} */
+const store = ipc.store;
 
-Window.ipc.listFolder = () => readdirSync(dir, { withFileTypes: true });
-Window.ipc.statFile = () => statSync(join(dir, 'notes.txt'));
-Window.ipc.getTask = () => ({ task: new Task('write docs'), onDone: () => {}, saved: Promise.resolve(true), steps: [1, () => 2] });
-Window.ipc.broken = () => ({ get size() { throw new Error('the size is not known yet'); } });
-Window.ipc.store.settings = { theme: 'dark', apply() {}, loaded: Promise.resolve() };
+ipc.listFolder = () => readdirSync(dir, { withFileTypes: true });
+ipc.statFile = () => statSync(join(dir, 'notes.txt'));
+ipc.getTask = () => ({ task: new Task('write docs'), onDone: () => {}, saved: Promise.resolve(true), steps: [1, () => 2] });
+ipc.broken = () => ({ get size() { throw new Error('the size is not known yet'); } });
+store.settings = { theme: 'dark', apply() {}, loaded: Promise.resolve() };
 
-Window.ipc.on('page results', async (fromPage) => {
+ipc.on('page results', async (fromPage) => {
   // The other way: the page answers with, and sends, values of its own kind.
-  const pageReply = await Window.ipc.send('give values');
+  const pageReply = await ipc.send('give values');
   const report = {
     fromPage,
     pageReply,
-    pageStore: Window.ipc.store.fromPage,
+    pageStore: store.fromPage,
     warnings,
   };
   rmSync(dir, { recursive: true, force: true });
