@@ -147,6 +147,7 @@ const LEFT_OUT: unique symbol = Symbol('left out');
 
 function asJsonWould(message: unknown, leftOut: string[]): unknown {
   const copies = new Map<object, unknown>();
+  const inToJson = new Set<object>();
   const path: (string | number)[] = [];
   const here = () => path.map((key) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)).join('');
   const note = (what: string) => {
@@ -222,8 +223,15 @@ function asJsonWould(message: unknown, leftOut: string[]): unknown {
       return copy;
     }
     const toJSON = viaToJson ? (value as { toJSON?: unknown }).toJSON : undefined;
-    if (typeof toJSON === 'function') return walk(toJSON.call(value, key), key, false);
-    return walkObject(value);
+    if (typeof toJSON !== 'function') return walkObject(value);
+    // What toJSON returns is new each time: a result holding the object again would never end.
+    if (inToJson.has(value)) throw new TypeError('Converting circular structure: a toJSON() result holds its own object');
+    inToJson.add(value);
+    try {
+      return walk(toJSON.call(value, key), key, false);
+    } finally {
+      inToJson.delete(value);
+    }
   };
 
   /** The object's own enumerable string-keyed data, walked; null prototypes stay null. */

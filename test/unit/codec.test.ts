@@ -227,6 +227,8 @@ test('what JSON could not carry either still fails, naming where', () => {
   assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [withMethod] }), { message: /getter failed at \[0\]\.a\[0\]\.boom/ });
   assert.throws(() => encodeMessage({ k: 'ok', id: 1, value: { x: { toJSON() { throw new RangeError('no JSON'); } }, f() {} } }), { name: 'TypeError', message: /no JSON at \.x/ });
   assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [JSON.parse('{"__proto__": 1}')] }), { message: /__proto__/ });
+  class Loop { toJSON() { return { again: this }; } }
+  assert.throws(() => encodeMessage({ k: 'ok', id: 1, value: { loop: new Loop() } }), { name: 'TypeError', message: /circular.*toJSON.* at \.loop\.again/ });
   assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [{ f() {}, inner: JSON.parse('{"__proto__": 1}') }] }), { message: /__proto__ keys at \[0\]\.inner\.__proto__/ });
 });
 

@@ -131,6 +131,18 @@ test('a result that cannot be encoded rejects the caller, warns once on the call
   assert.match(warnings[0], /^call bad\(\): the result cannot be sent back from the backend: cannot read at \.nested\.broken; the page's call rejects with this error instead$/);
   assert.ok(lines.some((line) => /^-> err for call bad\(\) #\d+ after/.test(line)), lines.join('\n'));
   assert.ok(!lines.some((line) => /^-> ok for/.test(line)), 'never logged as ok');
+
+  ipc.items = async function* () {
+    yield 1;
+    yield { get broken() { throw new Error('cannot read either'); } };
+  };
+  const seen: unknown[] = [];
+  await assert.rejects((async () => {
+    for await (const item of await pageIpc.items()) seen.push(item);
+  })(), { name: 'TypeError', message: /a streamed item cannot be sent to the page: cannot read either at \.broken/ });
+  assert.deepStrictEqual(seen, [1]);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[1], /^stream #\d+: a streamed item cannot be sent to the page: cannot read either at \.broken; the stream ends with this error$/);
 });
 
 test('the store stays in step both ways, with property access and get/set/keys/delete', async () => {
