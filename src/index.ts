@@ -9,7 +9,13 @@
  * typings by TypeDoc (`npm run docs`).
  * @module gluon-ts
  */
-import { PACKAGE_VERSION } from './window/open.js';
+import { GLUON_API_VERSION, PACKAGE_VERSION } from './window/open.js';
+import type { extensions } from './extensions.js';
+import type { AboutLink } from './window/about.js';
+import type { CdpApi } from './window/window.js';
+import type { CssResource, JsResource } from './window/resources.js';
+import type { PdfOptions } from './engine/types.js';
+import type { BackendIpc } from './types/ipc.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
 export { openAbout } from './window/about.js';
@@ -19,7 +25,8 @@ export { extensions } from './extensions.js';
 export type { Extension } from './extensions.js';
 export type { OpenAboutOptions, AboutLink } from './window/about.js';
 export type { OpenOptions } from './window/open.js';
-export type { Window, PageApi, VersionInfo, WindowEvents, BrowserInfo, CdpApi, BidiApi, ControlsApi } from './window/window.js';
+export type { Window, PageApi, VersionInfo, BrowserVersions, WindowEvents, BrowserInfo, CdpApi, BidiApi, ControlsApi } from './window/window.js';
+export type { Browser, BrowserEngine } from './browser/catalogue.js';
 export type { IdleApi, IdleAutoOptions, IdleState } from './window/idle.js';
 export type { V8CacheApi, V8CacheBuildOptions } from './window/v8cache.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';
@@ -58,5 +65,26 @@ export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';
 
-// Gluon apps read process.versions.gluon.
-(process.versions as Record<string, string>).gluon ??= PACKAGE_VERSION;
+// Gluon 0.14's typings name some types differently: a TypeScript app written for Gluon imports
+// these names, so they are here too, as the same types.
+
+/** Gluon's name for `Window.ipc` when the app describes no IPC: {@link BackendIpc}. */
+export type IPCApi = BackendIpc;
+/** Gluon's name for `Window.ipc.store` when the app describes no IPC (`get`, `set`, and any key). */
+export type IPCStoreApi = BackendIpc['store'];
+/** Gluon's name for {@link CdpApi}: `Window.cdp`. */
+export type CDPApi = CdpApi;
+/** Gluon's name for {@link CssResource}: what `Window.resources.css()` resolves to. */
+export type CSSResource = CssResource;
+/** Gluon's name for {@link JsResource}: what `Window.resources.js()` resolves to. */
+export type JSResource = JsResource;
+/** Gluon's name for {@link PdfOptions}: `Window.page.printToPDF()`'s options. */
+export type PrintToPDFOptions = PdfOptions;
+/** Gluon's name for {@link AboutLink}: one of `openAbout()`'s `links`. */
+export type Link = AboutLink;
+/** Gluon's name for the type of {@link extensions}: `add(...extensions)` and `remove(...extensions)`. */
+export type ExtensionsAPI = typeof extensions;
+
+// Gluon apps read process.versions.gluon: the Gluon API level implemented; ours is under its own key.
+(process.versions as Record<string, string>).gluon ??= GLUON_API_VERSION;
+(process.versions as Record<string, string>).gluonTs ??= PACKAGE_VERSION;

@@ -7,7 +7,7 @@ Window.ipc.on('shown', (rows) => {
   if (!process.env.COMPAT_REPORT) return;
   console.log(JSON.stringify({
     rows,
-    backend: { product: Window.versions.product, engine: Window.versions.engine, jsEngine: Window.versions.jsEngine },
+    backend: { gluon: process.versions.gluon, product: Window.versions.product, engine: Window.versions.engine, jsEngine: Window.versions.jsEngine },
   }));
   Window.close();
 });

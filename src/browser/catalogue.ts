@@ -2,11 +2,21 @@
 // engines and where each one is usually installed on Linux, macOS and Windows.
 // Pure data plus name matching; the filesystem probing lives in find.ts.
 
+/** A browser engine gluon-ts drives: Chromium-family browsers over CDP, Firefox-family ones over WebDriver BiDi. */
 export type BrowserEngine = 'chromium' | 'firefox';
+
+/** The id of a browser in the catalogue (every id Gluon 0.14 knows is one), for `open()`'s `forceBrowser`. */
+export type Browser =
+  | 'chrome' | 'chrome_beta' | 'chrome_dev' | 'chrome_canary'
+  | 'chromium' | 'chromium_snapshot'
+  | 'edge' | 'edge_beta' | 'edge_dev' | 'edge_canary'
+  | 'brave' | 'vivaldi' | 'thorium'
+  | 'firefox' | 'firefox_esr' | 'firefox_beta' | 'firefox_developer' | 'firefox_nightly'
+  | 'librewolf' | 'waterfox' | 'floorp';
 
 export interface CatalogueEntry {
   /** Stable id, used in flags (`--chrome_beta`), GLUON_BROWSER and profile folder names. */
-  id: string;
+  id: Browser;
   /** Friendly name, e.g. `Chrome Beta`. */
   name: string;
   engine: BrowserEngine;

@@ -50,7 +50,8 @@ export interface WindowInfo extends Required<WindowBounds> {
 /** A protocol event as it came: CDP's `{ method, params, sessionId? }`, BiDi's `{ type: 'event', method, params }`. */
 export interface RawEvent {
   method: string;
-  params: unknown;
+  /** The event's parameters, as the protocol defines them for `method` (typed `any`, as in Gluon). */
+  params: any;
   sessionId?: string;
   type?: 'event';
 }

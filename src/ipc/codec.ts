@@ -31,6 +31,7 @@ export interface WireError {
 
 const errorReducers = {
   Error: (value: unknown): WireError | undefined => {
+    if (value instanceof ReducedError) return value.wire;
     if (!(value instanceof Error)) return undefined;
     const wire: WireError = { name: String(value.name), message: String(value.message) };
     if (typeof value.stack === 'string') wire.stack = value.stack;
@@ -73,14 +74,186 @@ const errorRevivers = {
   Error: (wire: WireError) => reviveError(wire),
 };
 
-/** Encodes one message; throws an Error naming the path of a value that cannot cross. */
+/**
+ * Encodes one message; throws an Error naming the path of a value that cannot cross.
+ *
+ * Plain data goes as JSON, and everything devalue carries exactly goes through devalue. A
+ * message devalue refuses (a class instance, a function, a promise...) is then carried as
+ * JSON would carry it (see `asJsonWould`); only what JSON could not carry either (a getter or
+ * a `toJSON` that throws, a value too deep to walk) still throws.
+ */
 export function encodeMessage(message: unknown): string {
+  const plain = encodePlain(message);
+  if (plain !== undefined) return plain;
   try {
-    return encodePlain(message) ?? stringify(message, errorReducers);
+    return stringify(message, errorReducers);
+  } catch {
+    // Not carried exactly: carry it as JSON would (below), the rare path.
+  }
+  const leftOut: string[] = [];
+  try {
+    const encoded = stringify(asJsonWould(message, leftOut), errorReducers);
+    if (leftOut.length && reportLeftOut) reportLeftOut(`${describeMessage(message)}: left out what JSON leaves out: ${leftOut.slice(0, 10).join(', ')}${leftOut.length > 10 ? `, and ${leftOut.length - 10} more` : ''}`);
+    return encoded;
   } catch (error) {
-    // devalue names the offending value's path (relative to the message): report it relative to the payload.
-    const path = String((error as { path?: string })?.path ?? '').replace(/^\.(args|data|value|error)/, '');
+    // The path is relative to the message: report it relative to the payload.
+    const path = payloadPath(String((error as { path?: string })?.path ?? ''));
     throw new TypeError(`${(error as Error)?.message ?? error}${path ? ` at ${path}` : ''}`);
+  }
+}
+
+/** Where a GLUON_DEBUG=ipc line goes when a message leaves out functions, symbols or promises. */
+let reportLeftOut: ((line: string) => void) | undefined;
+
+/** Sets (or, with undefined, clears) the log of values left out of messages (the backend's `ipc` logger). */
+export function setLeftOutLog(log: ((line: string) => void) | undefined): void {
+  reportLeftOut = log;
+}
+
+function describeMessage(message: unknown): string {
+  const { k, id, name, type, key } = message as { k?: unknown; id?: unknown; name?: unknown; type?: unknown; key?: unknown };
+  const what = typeof name === 'string' ? ` ${name}` : typeof type === 'string' ? ` '${type}'` : typeof key === 'string' ? ` ${key}` : '';
+  return `${String(k)}${what}${typeof id === 'number' ? ` #${id}` : ''}`;
+}
+
+const payloadPath = (path: string) => path.replace(/^\.(args|data|value|error)(?=$|[.[])/, '');
+
+// ------------------------------------------------------------------ values JSON carries
+//
+// What JSON.stringify would make of a value, but keeping every type devalue and the Error
+// reducer carry exactly (undefined, BigInt, NaN, Date, Map, Set, RegExp, URL, Error, typed
+// arrays, ArrayBuffer, boxed primitives, shared and cyclic references...):
+// - a class instance (any object whose prototype is not Object.prototype or null) becomes a
+//   plain object of its own enumerable string-keyed data; its `toJSON`, if it has one, is
+//   called instead, with the key, as JSON does (on plain objects too);
+// - functions, symbols and promises are left out of objects, Maps and Sets, and become null in
+//   arrays (a top-level one is left out: undefined); each is named in `leftOut`;
+// - symbol keys are left out; an own `__proto__` key is still refused.
+
+/** Tags of the objects devalue carries as themselves (Object.prototype.toString's). */
+const EXACT_TAGS = new Set([
+  'Number', 'String', 'Boolean', 'BigInt', 'Date', 'URL', 'URLSearchParams', 'RegExp', 'ArrayBuffer', 'DataView',
+  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Float16Array', 'Int32Array',
+  'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+]);
+const tagOf = (value: object) => Object.prototype.toString.call(value).slice(8, -1);
+
+/** An Error already turned into its wire form, with JSON-safe contents. */
+class ReducedError {
+  constructor(readonly wire: WireError) {}
+}
+
+const LEFT_OUT: unique symbol = Symbol('left out');
+
+function asJsonWould(message: unknown, leftOut: string[]): unknown {
+  const copies = new Map<object, unknown>();
+  const inToJson = new Set<object>();
+  const path: (string | number)[] = [];
+  const here = () => path.map((key) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)).join('');
+  const note = (what: string) => {
+    leftOut.push(`${payloadPath(here()) || 'the value'} (${what})`);
+    return LEFT_OUT;
+  };
+  /** Where a getter or a toJSON threw (the innermost path). */
+  let failedAt: string | undefined;
+  const at = <T>(key: string | number, step: () => T): T => {
+    path.push(key);
+    try {
+      return step();
+    } catch (error) {
+      failedAt ??= here();
+      throw error;
+    } finally {
+      path.pop();
+    }
+  };
+
+  /** JSON's value for `value` at `key`; `viaToJson` false for the result of a toJSON (not called again). */
+  const walk = (value: unknown, key: string, viaToJson = true): unknown => {
+    switch (typeof value) {
+      case 'function':
+        return note('a function');
+      case 'symbol':
+        return note('a symbol');
+      case 'object':
+        break;
+      default:
+        return value; // undefined, strings, numbers, booleans, BigInt: carried exactly
+    }
+    if (value === null) return null;
+    if (copies.has(value)) return copies.get(value);
+    const tag = tagOf(value);
+    if (EXACT_TAGS.has(tag) || tag.startsWith('Temporal.')) return value;
+    if (value instanceof Promise || tag === 'Promise') return note('a promise');
+    if (value instanceof Error) {
+      const reduced = new ReducedError({ name: '', message: '' });
+      copies.set(value, reduced);
+      Object.assign(reduced.wire, walkObject(errorReducers.Error(value)!));
+      return reduced;
+    }
+    if (Array.isArray(value)) {
+      const copy: unknown[] = new Array(value.length);
+      copies.set(value, copy);
+      for (let i = 0; i < value.length; i++) {
+        if (!hasOwn(value, i)) continue; // a hole stays a hole
+        const item = at(i, () => walk(value[i], String(i)));
+        copy[i] = item === LEFT_OUT ? null : item;
+      }
+      return copy;
+    }
+    if (tag === 'Map') {
+      const copy = new Map();
+      copies.set(value, copy);
+      for (const [k, v] of value as Map<unknown, unknown>) {
+        const name = typeof k === 'string' || typeof k === 'number' ? k : '(a key)';
+        const mapKey = at(name, () => walk(k, String(k)));
+        const mapValue = at(name, () => walk(v, String(k)));
+        if (mapKey !== LEFT_OUT && mapValue !== LEFT_OUT) copy.set(mapKey, mapValue);
+      }
+      return copy;
+    }
+    if (tag === 'Set') {
+      const copy = new Set();
+      copies.set(value, copy);
+      let i = 0;
+      for (const item of value as Set<unknown>) {
+        const member = at(i++, () => walk(item, ''));
+        if (member !== LEFT_OUT) copy.add(member);
+      }
+      return copy;
+    }
+    const toJSON = viaToJson ? (value as { toJSON?: unknown }).toJSON : undefined;
+    if (typeof toJSON !== 'function') return walkObject(value);
+    // What toJSON returns is new each time: a result holding the object again would never end.
+    if (inToJson.has(value)) throw new TypeError('Converting circular structure: a toJSON() result holds its own object');
+    inToJson.add(value);
+    try {
+      return walk(toJSON.call(value, key), key, false);
+    } finally {
+      inToJson.delete(value);
+    }
+  };
+
+  /** The object's own enumerable string-keyed data, walked; null prototypes stay null. */
+  const walkObject = (value: object): Record<string, unknown> => {
+    const copy: Record<string, unknown> = getPrototypeOf(value) === null ? Object.create(null) : {};
+    copies.set(value, copy);
+    for (const key of ownKeys(value)) {
+      const item = at(key, () => {
+        // Refused as devalue refuses it: a receiver that assigned it would change a prototype.
+        if (key === '__proto__') throw new TypeError('Cannot stringify objects with __proto__ keys');
+        return walk((value as Record<string, unknown>)[key], key);
+      });
+      if (item !== LEFT_OUT) copy[key] = item;
+    }
+    return copy;
+  };
+
+  try {
+    const copy = walk(message, '');
+    return copy === LEFT_OUT ? undefined : copy;
+  } catch (error) {
+    throw Object.assign(new TypeError(String((error as Error)?.message ?? error)), { path: failedAt });
   }
 }
 

@@ -61,6 +61,8 @@ export interface EndpointOptions {
   ownsStore?: boolean;
   /** Optional message log (GLUON_DEBUG=ipc). */
   log?: (line: string) => void;
+  /** Always-shown warnings (the backend: process.emitWarning), e.g. for a reply that could not be sent. */
+  warn?: (message: string) => void;
   /** Limits, for tests (defaults: MAX_MESSAGE_CHARS, MAX_PENDING, MAX_STORE_KEYS). */
   limits?: { messageChars?: number; pending?: number; storeKeys?: number };
 }
@@ -577,8 +579,8 @@ export class Endpoint {
     const reply = (ok: boolean, value: unknown) => {
       if (this.running.get(message.id) === running) this.running.delete(message.id);
       if (running.cancelled) return;
-      const size = this.reply(message.id, epoch, ok, value);
-      if (this.options.log) this.log(`-> ${ok ? 'ok' : 'err'} for ${describeRequest(message)} #${message.id} after ${Date.now() - started} ms${size ? `, ${size} chars` : ' (dropped: the page is gone)'}`);
+      const sent = this.reply(message.id, epoch, ok, value, describeRequest(message));
+      if (this.options.log) this.log(`-> ${sent.ok ? 'ok' : 'err'} for ${describeRequest(message)} #${message.id} after ${Date.now() - started} ms${sent.chars ? `, ${sent.chars} chars` : ' (dropped: the page is gone)'}`);
     };
     try {
       let result: unknown;
@@ -618,7 +620,9 @@ export class Endpoint {
         encoded = encodeMessage({ ...part, id });
       } catch (error) {
         producer.stop();
-        encoded = encodeMessage({ k: 'err', id, error: new TypeError(`a streamed item cannot be sent to the ${this.options.peer}: ${(error as Error)?.message}`) });
+        const why = `a streamed item cannot be sent to the ${this.options.peer}: ${(error as Error)?.message}`;
+        this.options.warn?.(`stream #${id}: ${why}; the stream ends with this error`);
+        encoded = encodeMessage({ k: 'err', id, error: new TypeError(why) });
       }
       this.enqueue(encoded);
     });
@@ -650,9 +654,9 @@ export class Endpoint {
     }
   }
 
-  /** Sends a reply; returns its encoded size, or 0 when it was dropped. */
-  private reply(id: number, epoch: number, ok: boolean, value: unknown): number {
-    if (epoch !== this.epoch || this.closedReason) return 0; // the page that asked is gone
+  /** Sends a reply; returns what was sent (an error in place of a result that cannot be encoded) and its size, 0 when dropped. */
+  private reply(id: number, epoch: number, ok: boolean, value: unknown, what = `request #${id}`): { ok: boolean; chars: number } {
+    if (epoch !== this.epoch || this.closedReason) return { ok, chars: 0 }; // the page that asked is gone
     let encoded: string;
     try {
       encoded = encodeMessage(ok ? { k: 'ok', id, value } : { k: 'err', id, error: value });
@@ -660,14 +664,13 @@ export class Endpoint {
         throw new RangeError(`it is ${this.overLimit(encoded)}`);
       }
     } catch (error) {
-      encoded = encodeMessage({
-        k: 'err',
-        id,
-        error: new TypeError(`the ${ok ? 'result' : 'error'} cannot be sent back from the ${this.options.side}: ${(error as Error)?.message}`),
-      });
+      const why = `the ${ok ? 'result' : 'error'} cannot be sent back from the ${this.options.side}: ${(error as Error)?.message}`;
+      this.options.warn?.(`${what}: ${why}; the ${this.options.peer}'s call rejects with this error instead`);
+      encoded = encodeMessage({ k: 'err', id, error: new TypeError(why) });
+      ok = false;
     }
     this.enqueue(encoded);
-    return encoded.length;
+    return { ok, chars: encoded.length };
   }
 
   private storeChanged(change: StoreChange): void {

@@ -273,8 +273,10 @@ export type PageIpc<T extends IpcSchema = DefaultIpc> = PageIpcMethods<T> & Page
 
 /** `Gluon.versions` in the page (Gluon's fields). */
 export interface GluonVersions {
-  /** This package's version. */
+  /** The version of Gluon's API that gluon-ts implements ('0.14.0'), as Gluon reports its own version here. */
   gluon: string;
+  /** gluon-ts's own version. */
+  gluonTs: string;
   /** What built the app ('nothing' when it runs from source). */
   builder: string;
   /** The backend's Node version. */

@@ -6,8 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logger } from '../log.js';
-import { open, PACKAGE_VERSION, type OpenOptions } from './open.js';
-import type { VersionInfo, Window } from './window.js';
+import { GLUON_API_VERSION, open, PACKAGE_VERSION, type OpenOptions } from './open.js';
+import type { BrowserVersions, Window } from './window.js';
 import { escapeHtml } from './html.js';
 
 const log = logger('window');
@@ -28,14 +28,14 @@ export interface OpenAboutOptions {
   /** Links, opened in the user's default browser. */
   links?: AboutLink[];
   /** A window's `versions`, to show what the app runs on. */
-  gluonVersions?: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
+  gluonVersions?: BrowserVersions;
 }
 
 const LINK_EVENT = 'gluon-ts:open-link';
 
 function aboutPage(o: OpenAboutOptions, links: AboutLink[]): string {
   const versions = o.gluonVersions
-    ? `<p class="versions">gluon-ts ${escapeHtml(PACKAGE_VERSION)} · Node ${escapeHtml(process.versions.node)} · ${escapeHtml(
+    ? `<p class="versions">gluon-ts ${escapeHtml(PACKAGE_VERSION)} (Gluon ${escapeHtml(GLUON_API_VERSION)} API) · Node ${escapeHtml(process.versions.node)} · ${escapeHtml(
         `${o.gluonVersions.product.name} ${o.gluonVersions.product.version}`,
       )}</p>`
     : '';

@@ -4,12 +4,14 @@
 // the engine reports it (not as the page claims). Engine-neutral.
 import type { WebSocket } from 'ws';
 import type { Engine } from '../engine/types.js';
+import { setLeftOutLog } from '../ipc/codec.js';
 import { Endpoint } from '../ipc/endpoint.js';
 import { Link, type FastChannel } from '../ipc/link.js';
 import type { LoopbackServer, Ticket } from '../lane/server.js';
 import { logger } from '../log.js';
 
 const ipcLog = logger('ipc');
+setLeftOutLog(ipcLog.enabled ? ipcLog : undefined);
 
 export interface IpcConnection {
   endpoint: Endpoint;
@@ -31,6 +33,7 @@ export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: 
     waitForHandler: o.waitForHandler,
     post: (frame) => link.post(frame),
     log,
+    warn: (message) => process.emitWarning(`Window.ipc: ${message}`, { code: 'GLUON_IPC_UNSENDABLE' }),
   });
   const link = new Link({
     control: (text) => engine.postToPage(text),

@@ -26,7 +26,13 @@ const log = logger('window');
 /** The private origin local apps are served under. `.invalid` can never resolve to a real host (RFC 2606). */
 export const APP_ORIGIN = 'https://app.gluon.invalid';
 
+/** This package's version (gluon-ts's own, from its package.json). */
 export const PACKAGE_VERSION: string = packageVersion();
+/**
+ * The version of Gluon's API that gluon-ts implements: what a Gluon app reads as
+ * `process.versions.gluon` and the page's `Gluon.versions.gluon` (apps compare it to pick code paths).
+ */
+export const GLUON_API_VERSION = '0.14.0';
 
 export interface OpenOptions {
   /** Use this browser (catalogue id such as 'chrome', 'edge', 'chromium', or an absolute path). */
@@ -179,7 +185,8 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
       waitForHandler: ipcWait,
       lane: lane !== undefined,
       versions: {
-        gluon: PACKAGE_VERSION,
+        gluon: GLUON_API_VERSION,
+        gluonTs: PACKAGE_VERSION,
         builder: 'nothing',
         node: process.versions.node,
         browser: engine.versions.product,

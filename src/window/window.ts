@@ -88,6 +88,16 @@ export interface ControlsApi {
   show(bounds?: WindowBounds): Promise<void>;
 }
 
+/** What runs a window: the browser (product), its engine (Chromium or Firefox) and its JavaScript engine (V8 or SpiderMonkey). */
+export interface BrowserVersions {
+  /** The browser, e.g. `{ name: 'Chrome', version: '131.0.6778.85', major: 131 }`. */
+  product: VersionInfo;
+  /** Its engine: `chromium` or `firefox`. */
+  engine: VersionInfo;
+  /** Its JavaScript engine: `v8` or `spidermonkey`. */
+  jsEngine: VersionInfo;
+}
+
 export interface Window<T extends IpcSchema = DefaultIpc> {
   /** The IPC with the page, typed by the app's description `T` (see src/types/ipc.ts). */
   ipc: BackendIpc<T>;
@@ -106,7 +116,8 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   idle: IdleApi;
   /** V8's code cache for the page's scripts: build, load, exists (Chromium). */
   v8Cache: V8CacheApi;
-  versions: { product: VersionInfo; engine: VersionInfo; jsEngine: VersionInfo };
+  /** The browser (product), its engine and its JavaScript engine, each `{ name, version, major }`. */
+  versions: BrowserVersions;
   /** Closes the window, and its browser if it was that browser's last window; resolves when they are gone. */
   close(): Promise<void>;
   readonly closed: boolean;

@@ -6,7 +6,9 @@ import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Gluon from '../../src/index.js';
-import { ENGINE, sleep, until, waitFor } from './helpers.js';
+import { ENGINE, repoRoot, sleep, until, waitFor } from './helpers.js';
+
+const packageJson = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
 
 const aboutDirs = async () => (await readdir(tmpdir())).filter((name) => name.startsWith('gluon-ts-about-')).length;
 
@@ -51,8 +53,9 @@ test(`openAbout shows the app's name, version, description, icon, versions and l
       description: 'Takes <b>notes</b>.',
       icon: true,
       links: ['Website'],
-      versions: `gluon-ts ${(await about.page.eval('Gluon.versions.gluon'))} · Node ${process.versions.node} · Chromium 156.0.1`,
+      versions: `gluon-ts ${packageJson.version} (Gluon 0.14.0 API) · Node ${process.versions.node} · Chromium 156.0.1`,
     });
+    assert.deepEqual(await about.page.eval('[Gluon.versions.gluon, Gluon.versions.gluonTs]'), ['0.14.0', packageJson.version]);
     assert.ok(warnings.some((w) => /left out a link/.test(w)), 'the javascript: link was refused with a warning');
 
     await about.page.eval('document.querySelector("nav a").click()');

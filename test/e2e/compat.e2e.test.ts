@@ -35,6 +35,9 @@ test(`Gluon-style app: a version-info window (${ENGINE})`, async () => {
   assert.equal(report.backend.jsEngine.name, ENGINE === 'chromium' ? 'v8' : 'spidermonkey');
   assert.ok(report.backend.product.major > 100);
   assert.equal(report.rows.Node, process.versions.node);
+  // The Gluon API level implemented, where Gluon reports its version (apps compare it), both sides.
+  assert.equal(report.rows.Gluon, '0.14.0');
+  assert.equal(report.backend.gluon, '0.14.0');
   assert.match(report.rows.Browser, new RegExp(`\\(${ENGINE}\\)$`));
 });
 

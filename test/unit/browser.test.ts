@@ -64,7 +64,7 @@ describe('catalogue', () => {
     for (const id of ['chrome_beta', 'chrome_dev', 'chrome_canary', 'chromium_snapshot', 'edge_beta', 'edge_dev',
       'edge_canary', 'firefox', 'firefox_esr', 'firefox_beta', 'firefox_developer', 'firefox_nightly', 'librewolf',
       'waterfox', 'floorp']) {
-      assert.ok(ids.includes(id), id);
+      assert.ok((ids as string[]).includes(id), id);
     }
   });
 

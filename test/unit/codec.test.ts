@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, stringify } from 'devalue';
-import { decodeFrame, encodeMessage, encodePlain, joinFrame, MalformedMessage } from '../../src/ipc/codec.js';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeFrame, encodeMessage, encodePlain, joinFrame, MalformedMessage, setLeftOutLog } from '../../src/ipc/codec.js';
 
 /** A small seeded generator (mulberry32), so a failure can be repeated. */
 function random(seed: number) {
@@ -105,10 +108,133 @@ test('a toJSON every object inherits (a vandalized page) sends messages through 
   }
 });
 
-test('what cannot cross fails with devalue\'s error, naming where', () => {
-  assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [{ a: [1, () => 1] }] }), { name: 'TypeError', message: /Cannot stringify a function at \[0\]\.a\[1\]/ });
-  assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [{ [Symbol('s')]: 1 }] }), { message: /symbolic keys/ });
+/** Encodes and decodes `value` as a reply; returns what arrived and the GLUON_DEBUG=ipc lines written. */
+function across(value: unknown): { value: any; lines: string[] } {
+  const lines: string[] = [];
+  setLeftOutLog((line) => lines.push(line));
+  try {
+    return { value: (decodeOne(encodeMessage({ k: 'ok', id: 9, value })) as { value: unknown }).value, lines };
+  } finally {
+    setLeftOutLog(undefined);
+  }
+}
+
+test('fs.Dirent and fs.Stats arrive as JSON carries them (own enumerable data), their dates as Dates', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'codec-'));
+  try {
+    writeFileSync(join(dir, 'a.txt'), 'hi');
+    mkdirSync(join(dir, 'sub'));
+    const entries = readdirSync(dir, { withFileTypes: true });
+    const got = across(entries);
+    assert.deepStrictEqual(got.value, JSON.parse(JSON.stringify(entries)));
+    assert.deepStrictEqual(got.value.map((entry: { name: string }) => entry.name).sort(), ['a.txt', 'sub']);
+    assert.deepStrictEqual(got.lines, [], 'nothing was left out (a symbol key is not worth a line)');
+
+    const stats = statSync(join(dir, 'a.txt'));
+    const arrived = across(stats).value;
+    assert.equal(Object.getPrototypeOf(arrived), Object.prototype);
+    assert.equal(arrived.size, 2);
+    assert.equal(arrived.mtimeMs, stats.mtimeMs);
+    assert.ok(arrived.mtime instanceof Date && arrived.mtime.getTime() === stats.mtime.getTime(), 'a Date stays a Date');
+    assert.deepStrictEqual(Object.keys(arrived), Object.keys(JSON.parse(JSON.stringify(stats))));
+    assert.equal(typeof across(statSync(dir, { bigint: true })).value.size, 'bigint', 'BigIntStats keep their BigInts');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('class instances: toJSON is honoured (with its key), otherwise their own enumerable data; exact types stay exact', () => {
+  class Money {
+    constructor(readonly cents: number) {}
+    toJSON(key: string) { return { text: `${this.cents / 100} EUR`, key, when: new Date(0), more: new Map([[1, new Set([2n])]]) }; }
+  }
+  class Point {
+    hidden!: number;
+    constructor(public x: number, public y: number) {
+      Object.defineProperty(this, 'hidden', { value: 1, enumerable: false });
+    }
+    get length() { return Math.hypot(this.x, this.y); }
+    scale() { return new Point(this.x * 2, this.y * 2); }
+  }
+  const got = across({ price: new Money(250), at: new Point(3, 4), list: [new Money(1)], undef: undefined, nan: NaN, big: 10n, re: /x/g });
+  assert.deepStrictEqual(got.value, {
+    price: { text: '2.5 EUR', key: 'price', when: new Date(0), more: new Map([[1, new Set([2n])]]) },
+    at: { x: 3, y: 4 },
+    list: [{ text: '0.01 EUR', key: '0', when: new Date(0), more: new Map([[1, new Set([2n])]]) }],
+    undef: undefined,
+    nan: NaN,
+    big: 10n,
+    re: /x/g,
+  });
+  assert.deepStrictEqual(got.lines, []);
+  // A plain object's toJSON counts too, as in JSON; a Date's does not (a Date is carried exactly).
+  assert.deepStrictEqual(across({ a: { toJSON: () => 'A' }, d: new Date(5) }).value, { a: 'A', d: new Date(5) });
+  // Errors stay errors; anything in them that JSON would leave out is left out.
+  const error = Object.assign(new RangeError('far', { cause: { retry: () => 1, n: 1 } }), { code: 'E_FAR', at: new Point(1, 2) });
+  const back = across(error);
+  const revived = back.value;
+  assert.ok(back.value instanceof RangeError);
+  assert.deepStrictEqual([revived.message, revived.cause, revived.code, revived.at], ['far', { n: 1 }, 'E_FAR', { x: 1, y: 2 }]);
+  assert.deepStrictEqual(back.lines, ['ok #9: left out what JSON leaves out: .cause.retry (a function)']);
+});
+
+test('functions, symbols and promises are left out as JSON leaves them out (null in arrays), with one log line naming each path', () => {
+  const promise = Promise.resolve(1);
+  const got = across({
+    name: 'x',
+    callback: () => 1,
+    entries: [1, function named() {}, Symbol('s'), promise, { deep: { then: promise, keep: true } }],
+    api: { method() { return 1; }, tag: Symbol.iterator, value: 2 },
+    map: new Map<unknown, unknown>([['fn', () => 1], ['ok', 1]]),
+    set: new Set([1, () => 2]),
+  });
+  assert.deepStrictEqual(got.value, {
+    name: 'x',
+    entries: [1, null, null, null, { deep: { keep: true } }],
+    api: { value: 2 },
+    map: new Map([['ok', 1]]),
+    set: new Set([1]),
+  });
+  assert.deepStrictEqual(got.value.entries, JSON.parse(JSON.stringify(got.value.entries)), 'arrays as JSON makes them');
+  assert.equal(got.lines.length, 1);
+  assert.equal(got.lines[0], 'ok #9: left out what JSON leaves out: .callback (a function), .entries[1] (a function), .entries[2] (a symbol), ' +
+    '.entries[3] (a promise), .entries[4].deep.then (a promise), .api.method (a function), .api.tag (a symbol), .map.fn (a function), .set[1] (a function)');
+  // Call arguments as JSON makes an array; a value that is only a function is left out (undefined).
+  assert.deepStrictEqual(decodeOne(encodeMessage({ k: 'call', id: 1, name: 'f', args: [() => 1, { a: 1, f() {} }] })), { k: 'call', id: 1, name: 'f', args: [null, { a: 1 }] });
+  assert.deepStrictEqual(across(() => 1).value, undefined);
+  // Symbol keys are left out, as JSON leaves them out.
+  assert.deepStrictEqual(across({ [Symbol('s')]: 1, a: 2 }).value, { a: 2 });
+  // Nothing is logged when no log is set.
+  assert.deepStrictEqual(decodeOne(encodeMessage({ k: 'ok', id: 1, value: [() => 1] })), { k: 'ok', id: 1, value: [null] });
+});
+
+test('shared and cyclic class instances stay shared and cyclic (where JSON would fail, we carry them)', () => {
+  class Node2 { next?: Node2; constructor(public name: string) {} }
+  const a = new Node2('a');
+  const b = new Node2('b');
+  a.next = b;
+  b.next = a;
+  const got = across({ a, again: a }).value;
+  assert.equal(got.a.next.next, got.a);
+  assert.equal(got.again, got.a);
+  assert.equal(got.a.next.name, 'b');
+});
+
+test('what JSON could not carry either still fails, naming where', () => {
+  const own = { a: [{ get boom() { throw new Error('getter failed'); } }] };
+  assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [own] }), { name: 'TypeError', message: /getter failed at \[0\]\.a\[0\]\.boom/ });
+  const withMethod = { f() {}, a: [{ get boom() { throw new Error('getter failed'); } }] };
+  assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [withMethod] }), { message: /getter failed at \[0\]\.a\[0\]\.boom/ });
+  assert.throws(() => encodeMessage({ k: 'ok', id: 1, value: { x: { toJSON() { throw new RangeError('no JSON'); } }, f() {} } }), { name: 'TypeError', message: /no JSON at \.x/ });
   assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [JSON.parse('{"__proto__": 1}')] }), { message: /__proto__/ });
+  class Loop { toJSON() { return { again: this }; } }
+  assert.throws(() => encodeMessage({ k: 'ok', id: 1, value: { loop: new Loop() } }), { name: 'TypeError', message: /circular.*toJSON.* at \.loop\.again/ });
+  assert.throws(() => encodeMessage({ k: 'call', id: 1, name: 'f', args: [{ f() {}, inner: JSON.parse('{"__proto__": 1}') }] }), { message: /__proto__ keys at \[0\]\.inner\.__proto__/ });
+});
+
+test('plain messages stay on the JSON path: as fast as before', () => {
+  const message = { k: 'call', id: 1, name: 'echo', args: [{ list: Array.from({ length: 20 }, (_, i) => ({ i, s: 'text' })) }] };
+  assert.match(encodeMessage(message), /^\{"m":/);
 });
 
 test('a JSON item with a __proto__ key anywhere, spelled plainly or escaped, is unreadable; its call can still be answered', () => {

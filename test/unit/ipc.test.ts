@@ -3,6 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Endpoint, IPCClosedError } from '../../src/ipc/endpoint.js';
+import { createIpc } from '../../src/ipc/facade.js';
 import { pair } from './pair.js';
 
 
@@ -100,12 +101,48 @@ test('a throwing exposed function rejects the caller with its class, name, messa
   assert.equal(await pageIpc.ok(), 'still alive');
 });
 
-test('a value that cannot cross rejects the caller, naming the path; a bad result rejects the callee side cleanly', async () => {
+test('values JSON carries cross as JSON carries them, both ways, and in the store', async () => {
   const { ipc, pageIpc } = pair();
+  class Item { constructor(public name: string) {} open() { return this.name; } }
   ipc.echo = (v: unknown) => v;
-  ipc.giveFunction = () => ({ nested: { fn: () => 1 } });
-  await assert.rejects(pageIpc.echo({ deep: [() => 1] }), { name: 'TypeError', message: /arguments cannot be sent.*function/ });
-  await assert.rejects(pageIpc.giveFunction(), { name: 'TypeError', message: /result cannot be sent back from the backend.*nested.*fn/s });
+  ipc.giveFunction = () => ({ nested: { fn: () => 1, item: new Item('a') }, list: [() => 1] });
+  assert.deepStrictEqual(await pageIpc.echo({ deep: [() => 1, new Item('b')] }), { deep: [null, { name: 'b' }] });
+  assert.deepStrictEqual(await pageIpc.giveFunction(), { nested: { item: { name: 'a' } }, list: [null] });
+  pageIpc.store.item = { item: new Item('c'), save() {} };
+  ipc.store.other = { done: Promise.resolve(), n: 1 };
+  await tick(); await tick();
+  assert.deepStrictEqual(ipc.store.item, { item: { name: 'c' } });
+  assert.deepStrictEqual(pageIpc.store.other, { n: 1 });
+});
+
+test('a result that cannot be encoded rejects the caller, warns once on the callee side, and is logged as err', async () => {
+  const warnings: string[] = [];
+  const lines: string[] = [];
+  const backend: Endpoint = new Endpoint({
+    side: 'backend', peer: 'page', ownsStore: true, warn: (text) => warnings.push(text), log: (line) => lines.push(line),
+    post: (frame) => setImmediate(() => page.receive(frame)),
+  });
+  const page: Endpoint = new Endpoint({ side: 'page', peer: 'backend', post: (frame) => setImmediate(() => backend.receive(frame)) });
+  const ipc = createIpc(backend, 'backend');
+  const pageIpc = createIpc(page, 'page');
+  ipc.bad = () => ({ nested: { get broken() { throw new Error('cannot read'); } } });
+  await assert.rejects(pageIpc.bad(), { name: 'TypeError', message: /result cannot be sent back from the backend: cannot read at \.nested\.broken/ });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /^call bad\(\): the result cannot be sent back from the backend: cannot read at \.nested\.broken; the page's call rejects with this error instead$/);
+  assert.ok(lines.some((line) => /^-> err for call bad\(\) #\d+ after/.test(line)), lines.join('\n'));
+  assert.ok(!lines.some((line) => /^-> ok for/.test(line)), 'never logged as ok');
+
+  ipc.items = async function* () {
+    yield 1;
+    yield { get broken() { throw new Error('cannot read either'); } };
+  };
+  const seen: unknown[] = [];
+  await assert.rejects((async () => {
+    for await (const item of await pageIpc.items()) seen.push(item);
+  })(), { name: 'TypeError', message: /a streamed item cannot be sent to the page: cannot read either at \.broken/ });
+  assert.deepStrictEqual(seen, [1]);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[1], /^stream #\d+: a streamed item cannot be sent to the page: cannot read either at \.broken; the stream ends with this error$/);
 });
 
 test('the store stays in step both ways, with property access and get/set/keys/delete', async () => {

@@ -31,12 +31,17 @@ test('test/types compiles: every @ts-expect-error check bites and every positive
   assert.equal(code, 0, output);
 });
 
+test("a TypeScript Gluon app (test/types/gluon-app.ts) also compiles against Gluon 0.14's own typings, its @ts-expect-error checks biting there too", async () => {
+  const { code, output } = await runTsc('test/types/gluon/tsconfig.json');
+  assert.equal(code, 0, output);
+});
+
 test('the typed example (examples/typed) compiles, backend and page', async () => {
   const { code, output } = await runTsc('examples/typed/tsconfig.json');
   assert.equal(code, 0, output);
 });
 
-test("page code can import the published types-only entry 'gluon-ts/page'", async (t) => {
+test("page code can import the published types-only entry 'gluon-ts/page'; the Gluon app of test/types compiles against the built declarations", async (t) => {
   if (!existsSync(join(root, 'dist/src/types/page.d.ts'))) return t.skip('needs the build (dist/src/types/page.d.ts)');
   const { code, output } = await runTsc('test/types/entry/tsconfig.json');
   assert.equal(code, 0, output);
