@@ -6,6 +6,7 @@
 // has exited.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -106,6 +107,13 @@ const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)
 const printedPid = (stdout: string, word: string) => Number(new RegExp(`^${word} (\\d+)`, 'm').exec(stdout)?.[1]);
 
 for (const runtime of Object.keys(RUNTIMES) as Runtime[]) {
+  test(`${runtime}: its binary runs`, { skip: CHROMIUM_ONLY }, () => {
+    const [command] = RUNTIMES[runtime];
+    const run = spawnSync(command, ['--version'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, `${command} --version failed (${run.error ?? run.stderr}): run npm ci; the bun and deno packages' postinstall scripts (allowed in package.json's allowScripts) put their binaries there`);
+    console.log(`# ${runtime} ${run.stdout.split('\n')[0]}`);
+  });
+
   test(`${runtime}: the seed's two IPC samples (expose, events)`, { skip: CHROMIUM_ONLY }, async () => {
     for (const sample of ['expose', 'events']) {
       const run = await runWatched(runtime, fixture('seed', `${sample}.mjs`));
