@@ -166,4 +166,10 @@ for (const runtime of Object.keys(RUNTIMES) as Runtime[]) {
     assert.match(run.stderr, /boom: an uncaught exception/);
     assert.ok(run.seen.has(printedPid(run.stdout, 'READY')), 'the browser the app reported was among the processes watched');
   });
+
+  test(`${runtime}: an uncaught error the app handles (process.on('uncaughtException')) leaves the window open`, { skip: CHROMIUM_ONLY }, async () => {
+    const run = await runWatched(runtime, fixture('runtimes', 'handled.mjs'));
+    assert.equal(run.code, 0, `exited with ${run.signal ?? run.code}\n${run.stderr}`);
+    assert.deepEqual(lastJson(run.stdout), { message: 'handled by the app', stillThere: 'pong' });
+  });
 }
