@@ -28,7 +28,8 @@ function run(command, args, what) {
 }
 
 // 1. dependencies
-if (!existsSync(join(root, 'node_modules', 'typescript')) || !existsSync(join(root, 'node_modules', 'devalue'))) {
+// (bun and deno: the runtimes the end-to-end tests also run apps with; their binaries come with them)
+if (['typescript', 'devalue', 'bun', 'deno'].some((name) => !existsSync(join(root, 'node_modules', name)))) {
   run(npm, [existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund'], 'installing npm dependencies');
 }
 

@@ -198,6 +198,17 @@ function install(): void {
     // Node's signal watchers are unref'd: these listeners do not keep the process alive.
     process.on(sig, onSignal);
   }
+  // Deno runs no 'exit' listeners when an uncaught error or rejection ends the process (measured,
+  // Deno 2.9); its global 'error' / 'unhandledrejection' event comes just before. Unless the app
+  // handles it (a Node-style listener, or a web one that prevented the default before ours ran).
+  if ('Deno' in globalThis) {
+    const nodeEvents = { error: 'uncaughtException', unhandledrejection: 'unhandledRejection' } as const;
+    for (const [type, nodeEvent] of Object.entries(nodeEvents)) {
+      globalThis.addEventListener(type, (event) => {
+        if (!event.defaultPrevented && process.listenerCount(nodeEvent) === 0) killLive();
+      });
+    }
+  }
 }
 
 /**

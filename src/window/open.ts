@@ -92,7 +92,8 @@ export interface OpenOptions {
  * ```
  */
 export async function open<T extends IpcSchema = DefaultIpc>(url: string, options: OpenOptions = {}): Promise<Window<T>> {
-  if (typeof url !== 'string' || !url) throw new TypeError(`open(url): url must be a URL or a path, got ${typeof url}`);
+  // '' is the calling module's own folder, as in Gluon (its index.html is the entry).
+  if (typeof url !== 'string') throw new TypeError(`open(url): url must be a URL or a path, got ${typeof url}`);
   const baseDir = callerDirectory();
   const allowHTTP = options.allowHTTP ?? false;
   const allowNavigation = options.allowNavigation ?? 'same-origin';

@@ -51,7 +51,7 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   }
 }
 
-/** Runs `node file args` and collects its output. */
+/** Runs `node file args` (or `runtime file args`) and collects its output. */
 export function runNode(
   file: string,
   args: string[] = [],
@@ -65,10 +65,13 @@ export function runNode(
     stdin?: boolean;
     /** Called once the child is started (e.g. to watch its process tree). */
     onSpawn?: (child: ChildProcess) => void;
+    /** The command and its first arguments to run `file` with, e.g. ['deno', 'run', '-A'] (default: this Node). */
+    runtime?: string[];
   } = {},
 ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd: o.cwd, env: o.env ?? process.env, stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const [command, ...before] = o.runtime ?? [process.execPath];
+    const child = spawn(command, [...before, file, ...args], { cwd: o.cwd, env: o.env ?? process.env, stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     child.stdin?.on('error', () => {}); // the child may be gone before it reads
     o.onSpawn?.(child);
     let stdout = '';
@@ -99,13 +102,14 @@ export function linkCompatApps(): void {
 }
 
 /**
- * Runs the Gluon-style app compat/<name>/index.js headless (COMPAT_REPORT=1) and returns the JSON
- * it printed as its last line of output.
+ * Runs the Gluon-style app compat/<name>/index.js headless (COMPAT_REPORT=1), with Node or
+ * `runtime`, from its folder or `cwd`, and returns the JSON it printed as its last line of output.
  */
-export async function runCompatApp(name: string, o: { env?: NodeJS.ProcessEnv; args?: string[]; timeout?: number } = {}): Promise<any> {
-  const cwd = join(repoRoot, 'compat', name);
-  const { code, stdout, stderr } = await runNode(join(cwd, 'index.js'), o.args ?? [], {
-    cwd,
+export async function runCompatApp(name: string, o: { env?: NodeJS.ProcessEnv; args?: string[]; timeout?: number; runtime?: string[]; cwd?: string } = {}): Promise<any> {
+  const dir = join(repoRoot, 'compat', name);
+  const { code, stdout, stderr } = await runNode(join(dir, 'index.js'), o.args ?? [], {
+    cwd: o.cwd ?? dir,
+    runtime: o.runtime,
     env: { ...process.env, GLUON_HEADLESS: '1', COMPAT_REPORT: '1', ...o.env },
     timeout: o.timeout ?? 60_000,
   });
