@@ -32,6 +32,8 @@ export interface AppIpc {
     'get config': { data: void; reply: Config };
     refresh: { data: { id: number }; reply: string };
     'theme changed': { data: Config['theme'] };
+    /** The page has made its first calls: the backend's turn to call it. */
+    ready: {};
   };
   /** The store both sides share. */
   store: {

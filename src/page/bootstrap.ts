@@ -35,6 +35,9 @@ declare const __GLUON_CONFIG__: PageConfig;
     side: 'page',
     peer: 'backend',
     waitForHandler: config.waitForHandler,
+    // Until the document has run its scripts and fired `load`, the backend's events and calls
+    // wait (bounded) for the listeners and functions those scripts are about to add.
+    startingUp: true,
     post: (frame) => link.post(frame),
   });
   const link = new Link({
@@ -101,4 +104,9 @@ declare const __GLUON_CONFIG__: PageConfig;
   Object.defineProperty(g, 'Gluon', { value: Gluon, enumerable: true, configurable: false, writable: false });
   if (config.lane && NativeWebSocket) link.message({ t: 'lane?' });
   endpoint.hello();
+  // Up once `load` has been dispatched to every listener (the page's own `load` handlers may
+  // still add IPC listeners): a task queued from the first `load` listener, ours, runs after them.
+  const later = setTimeout;
+  if (document.readyState === 'complete') endpoint.up();
+  else listen(window, 'load', () => later(() => endpoint.up(), 0), { once: true });
 })();

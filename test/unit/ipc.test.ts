@@ -33,23 +33,58 @@ test('all the expose shapes work, and unexpose / delete remove the function', as
   await assert.rejects(pageIpc.b(), { name: 'ReferenceError', message: /No function named 'b'.*Exposed: c, d/ });
 });
 
-test('a call that arrives before its function is exposed waits for it', async () => {
-  const { ipc, pageIpc } = pair({ waitForHandler: 1000 });
-  const answer = pageIpc.getConfig();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  ipc.getConfig = async () => ({ theme: 'dark' });
-  assert.deepEqual(await answer, { theme: 'dark' });
+test('the backend is up at once: a call to a function it does not expose, or an unheard event, is answered at once', async () => {
+  const { ipc, pageIpc } = pair({ waitForHandler: 5000 });
+  ipc.known = () => 1;
+  const started = Date.now();
+  for (let i = 0; i < 10; i++) assert.equal(await pageIpc.send(`nobody listens ${i}`, i), null);
+  for (let i = 0; i < 10; i++) {
+    await assert.rejects(pageIpc[`missing${i}`](), (error: Error) => {
+      assert.equal(error.name, 'ReferenceError');
+      assert.match(error.message, new RegExp(`^No function named 'missing${i}' is exposed by the backend\\. Exposed: known\\.`));
+      return true;
+    });
+  }
+  assert.ok(Date.now() - started < 1000, `20 unheard requests took ${Date.now() - started} ms, far under the 5000 ms wait`);
 });
 
-test('an event sent before any listener exists waits for one; with none it resolves null after the bound', async () => {
-  const { ipc, pageIpc } = pair({ waitForHandler: 300 });
-  const early = pageIpc.send('get config');
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  ipc.on('get config', async () => ({ theme: 'dark' }));
-  assert.deepEqual(await early, { theme: 'dark' });
+test('a page that is up answers the backend at once too', async () => {
+  const { ipc, pageIpc } = pair({ waitForHandler: 5000 });
+  pageIpc.expose('known', () => 1);
   const started = Date.now();
-  assert.equal(await pageIpc.send('nobody listens'), null);
-  assert.ok(Date.now() - started >= 250, 'it waited for a listener first');
+  for (let i = 0; i < 10; i++) assert.equal(await ipc.send(`nobody listens ${i}`), null);
+  for (let i = 0; i < 10; i++) await assert.rejects(ipc.page[`missing${i}`](), { name: 'ReferenceError', message: /^No function named 'missing\d' is exposed by the page\. Exposed: known\./ });
+  assert.ok(Date.now() - started < 1000, `20 unheard requests took ${Date.now() - started} ms`);
+});
+
+test('while the page starts up, the backend\'s events and calls wait for its listeners and functions', async () => {
+  const { ipc, pageIpc, page } = pair({ waitForHandler: 5000, pageStartingUp: true });
+  const early = ipc.send('early', 7);
+  const call = ipc.page.render('hi');
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  pageIpc.on('early', (n: number) => n * 2);
+  pageIpc.render = (html: string) => `<p>${html}</p>`;
+  assert.equal(await early, 14);
+  assert.equal(await call, '<p>hi</p>');
+  // Once up, what still waits is answered at once, and so is what comes next.
+  const unheard = ipc.send('nobody');
+  const missing = ipc.page.missing().catch((error: Error) => error);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const started = Date.now();
+  page.up();
+  assert.equal(await unheard, null);
+  assert.match(String(await missing), /^ReferenceError: No function named 'missing' is exposed by the page\. Exposed: render\./);
+  assert.equal(await ipc.send('nobody again'), null);
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('while the page starts up, an unheard event resolves null and a missing function rejects after the bound', async () => {
+  const { ipc } = pair({ waitForHandler: 300, pageStartingUp: true });
+  const started = Date.now();
+  const [event, call] = await Promise.all([ipc.send('nobody listens'), ipc.page.missing().catch((error: Error) => error)]);
+  assert.equal(event, null);
+  assert.match(String(call), /^ReferenceError: No function named 'missing' is exposed by the page \(waited 300 ms for the page to start up and expose it\)\. Nothing is exposed yet\./);
+  assert.ok(Date.now() - started >= 250, 'it waited for a handler first');
 });
 
 test('send resolves to the first non-undefined reply; every listener runs; removeListener works', async () => {

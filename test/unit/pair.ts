@@ -3,7 +3,8 @@
 import { Endpoint } from '../../src/ipc/endpoint.js';
 import { createIpc } from '../../src/ipc/facade.js';
 
-export function pair(options: { waitForHandler?: number; helloNow?: boolean } = {}) {
+/** `pageStartingUp`: the page starts "not up" (as a real page does until `load`): call `page.up()`. */
+export function pair(options: { waitForHandler?: number; helloNow?: boolean; pageStartingUp?: boolean } = {}) {
   const frames = { toPage: [] as string[], toBackend: [] as string[] };
   let connected = true;
   const backend: Endpoint = new Endpoint({
@@ -11,7 +12,7 @@ export function pair(options: { waitForHandler?: number; helloNow?: boolean } = 
     post: (frame) => { frames.toPage.push(frame); if (connected) setImmediate(() => page.receive(frame)); },
   });
   const page: Endpoint = new Endpoint({
-    side: 'page', peer: 'backend', waitForHandler: options.waitForHandler ?? 200,
+    side: 'page', peer: 'backend', waitForHandler: options.waitForHandler ?? 200, startingUp: options.pageStartingUp,
     post: (frame) => { frames.toBackend.push(frame); if (connected) setImmediate(() => backend.receive(frame)); },
   });
   if (options.helloNow !== false) page.hello();
