@@ -20,7 +20,7 @@ Window.ipc.on('page ready', async (fromPage) => {
     const started = performance.now();
     for (let i = 0; i < 10; i++) outcomes.add(`event: ${JSON.stringify(await Window.ipc.send(`status ${i}`, { step: i }))}`);
     for (let i = 0; i < 10; i++) {
-      outcomes.add(`call: ${await Window.ipc.page[`notExposed${i}`]().then((value) => `resolved ${JSON.stringify(value)}`, (error) => error.name)}`);
+      outcomes.add(`call: ${await Window.ipcPage[`notExposed${i}`]().then((value) => `resolved ${JSON.stringify(value)}`, (error) => error.name)}`);
     }
     toPage.rounds.push(Math.round((performance.now() - started) * 10) / 10);
   }

@@ -48,6 +48,6 @@ ipc.store.onChange((change) => {
 
 // Calling the page, once it has made its first calls: what it exposed, typed by AppIpc['page'].
 await pageReady;
-await ipc.page.render(`<p>Hello ${ipc.store.user ?? 'you'}, from Node ${process.versions.node}</p>`);
-const reply = await ipc.with({ timeout: 2000 }).send('refresh', { id: 1 });
+await Window.ipcPage.render(`<p>Hello ${ipc.store.user ?? 'you'}, from Node ${process.versions.node}</p>`);
+const reply = await Window.ipcWith({ timeout: 2000 }).send('refresh', { id: 1 });
 console.log('the page says:', reply);

@@ -22,7 +22,7 @@ export interface AppIpc {
     /** A stream: the page gets an AsyncIterable of the numbers. */
     countdown(from: number): AsyncIterable<number>;
   };
-  /** What the page exposes; the backend calls it as `await Window.ipc.page.name(...)`. */
+  /** What the page exposes; the backend calls it as `await Window.ipcPage.name(...)`. */
   page: {
     render(html: string): void;
     selection(): string;

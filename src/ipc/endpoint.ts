@@ -12,6 +12,7 @@
 // yet there) waits for a bounded time; every pending request is rejected when the peer
 // goes away. Once a side is up, a request nobody handles is answered at once.
 import { decodeFrame, encodeMessage, joinFrame, MalformedMessage, MAX_FRAME_CHARS, MAX_MESSAGE_CHARS } from './codec.js';
+import { exposeHint } from './facade.js';
 import { StreamProducer, StreamReceiver, streamIterator } from './streams.js';
 
 export type Message =
@@ -581,8 +582,8 @@ export class Endpoint {
     this.reply(message.id, epoch, false, new ReferenceError(
       `No function named '${message.name}' is exposed by the ${side}` +
       (waited === undefined ? '. ' : ` (waited ${waited} ms for the ${side} to start up and expose it). `) +
-      (known.length ? `Exposed: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}.` : 'Nothing is exposed yet.') +
-      ` Expose it with ipc.${/^[A-Za-z_$][\w$]*$/.test(message.name) ? message.name : `['${message.name}']`} = fn or ipc.expose('${message.name}', fn).`,
+      (known.length ? `Exposed: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}. ` : 'Nothing is exposed yet. ') +
+      exposeHint(side, message.name),
     ));
   }
 

@@ -1,8 +1,9 @@
 // The page side of Gluon: bundled with the IPC core into one script that the engine
 // runs in every document before the page's own scripts. It creates `window.Gluon`
-// (versions + ipc) in the app's top-level frame and nowhere else.
+// (versions, ipc, and gluon-ts's ipcExpose, ipcUnexpose and ipcWith) in the app's top-level
+// frame and nowhere else.
 import { Endpoint } from '../ipc/endpoint.js';
-import { createIpc } from '../ipc/facade.js';
+import { createIpc, pageAdditions } from '../ipc/facade.js';
 import { Link, type LinkMessage } from '../ipc/link.js';
 
 export interface PageConfig {
@@ -100,6 +101,8 @@ declare const __GLUON_CONFIG__: PageConfig;
   const Gluon = Object.freeze({
     versions: Object.freeze(config.versions),
     ipc: createIpc(endpoint, 'page'),
+    // gluon-ts's additions, beside ipc: every name on ipc but Gluon's own calls the backend.
+    ...pageAdditions(endpoint),
   });
   Object.defineProperty(g, 'Gluon', { value: Gluon, enumerable: true, configurable: false, writable: false });
   if (config.lane && NativeWebSocket) link.message({ t: 'lane?' });

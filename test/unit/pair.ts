@@ -1,7 +1,7 @@
 // Two IPC endpoints, a "backend" and a "page", joined in memory by a fake transport that
 // delivers frames asynchronously, as a real browser protocol would.
 import { Endpoint } from '../../src/ipc/endpoint.js';
-import { createIpc } from '../../src/ipc/facade.js';
+import { backendAdditions, createIpc, pageAdditions } from '../../src/ipc/facade.js';
 
 /** `pageStartingUp`: the page starts "not up" (as a real page does until `load`): call `page.up()`. */
 export function pair(options: { waitForHandler?: number; helloNow?: boolean; pageStartingUp?: boolean } = {}) {
@@ -16,5 +16,11 @@ export function pair(options: { waitForHandler?: number; helloNow?: boolean; pag
     post: (frame) => { frames.toBackend.push(frame); if (connected) setImmediate(() => backend.receive(frame)); },
   });
   if (options.helloNow !== false) page.hello();
-  return { backend, page, frames, ipc: createIpc(backend, 'backend'), pageIpc: createIpc(page, 'page'), cut: () => { connected = false; } };
+  return {
+    backend, page, frames, cut: () => { connected = false; },
+    /** `Window.ipc` and `Gluon.ipc`. */
+    ipc: createIpc(backend, 'backend'), pageIpc: createIpc(page, 'page'),
+    /** gluon-ts's additions beside them: `win.ipcPage`, `win.ipcWith`; `gluon.ipcExpose`, `gluon.ipcUnexpose`, `gluon.ipcWith`. */
+    win: backendAdditions(backend), gluon: pageAdditions(page),
+  };
 }

@@ -7,11 +7,11 @@ declare const Gluon: PageGluon<AppIpc>;
 
 const main = document.querySelector('main')!;
 
-// Exposing to the backend (called there as Window.ipc.page.render(...)), and listening, before the
+// Exposing to the backend (called there as Window.ipcPage.render(...)), and listening, before the
 // first `await`: the page counts as up once `load` has fired, and a module's code after a
 // top-level `await` may run later than that (a call or event for something not there yet then
 // gets its answer at once: a ReferenceError, or null).
-Gluon.ipc.expose({
+Gluon.ipcExpose({
   render: (html) => {
     main.innerHTML = html;
   },
@@ -34,7 +34,7 @@ for await (const n of await Gluon.ipc.countdown(3)) main.append(`${n}… `);
 // Events and the store, same names and types as the backend sees.
 const theme = Gluon.ipc.store.theme === 'dark' ? 'light' : 'dark';
 Gluon.ipc.store.theme = theme;
-await Gluon.ipc.with({ timeout: 1000 }).send('theme changed', theme);
+await Gluon.ipcWith({ timeout: 1000 }).send('theme changed', theme);
 await Gluon.ipc.send('ready');
 
 document.title = `Typed app, Gluon ${Gluon.versions.gluon} on ${Gluon.versions.product} ${Gluon.versions.browser}`;
