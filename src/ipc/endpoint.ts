@@ -40,7 +40,7 @@ export interface HandlerContext {
 export type Handler = (this: HandlerContext, ...args: any[]) => unknown;
 export type Listener = (this: HandlerContext, data: any) => unknown;
 
-/** Options for one call or event: `ipc.with({ signal, timeout })`. */
+/** Options for one call or event: `Window.ipcWith({ signal, timeout })`, `Gluon.ipcWith({ signal, timeout })`. */
 export interface CallOptions {
   /** Aborting it rejects the call at once (with the signal's reason) and cancels it on the other side. */
   signal?: AbortSignal;

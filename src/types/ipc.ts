@@ -47,7 +47,7 @@ export interface DefaultIpc {
   store: AnyStore;
 }
 
-// Options for `ipc.with(options)` and the `this` of handlers: defined once, by the IPC core.
+// Options for `Window.ipcWith(options)` / `Gluon.ipcWith(options)` and the `this` of handlers: defined once, by the IPC core.
 import type { CallOptions, HandlerContext } from '../ipc/endpoint.js';
 export type { CallOptions, HandlerContext };
 
