@@ -36,6 +36,7 @@ ipc.countdown = async function* (from) {
 // Events: the listener gets the typed data and returns the typed reply.
 ipc.on('get config', () => config);
 ipc.on('theme changed', (theme) => void (config.theme = theme));
+const pageReady = new Promise<void>((resolve) => ipc.on('ready', () => resolve()));
 
 // The store: keys and value types come from AppIpc['store'].
 ipc.store.user = userInfo().username;
@@ -45,8 +46,8 @@ ipc.store.onChange((change) => {
   if (change.key === 'theme' && !change.deleted) console.log('theme is now', change.value);
 });
 
-// Calling the page: what it exposed, typed by AppIpc['page'].
-await Window.page.loaded;
-await ipc.page.render(`<p>Hello ${ipc.store.user ?? 'you'}, from Node ${process.versions.node}</p>`);
-const reply = await ipc.with({ timeout: 2000 }).send('refresh', { id: 1 });
+// Calling the page, once it has made its first calls: what it exposed, typed by AppIpc['page'].
+await pageReady;
+await Window.ipcPage.render(`<p>Hello ${ipc.store.user ?? 'you'}, from Node ${process.versions.node}</p>`);
+const reply = await Window.ipcWith({ timeout: 2000 }).send('refresh', { id: 1 });
 console.log('the page says:', reply);

@@ -22,7 +22,7 @@ export interface AppIpc {
     /** A stream: the page gets an AsyncIterable of the numbers. */
     countdown(from: number): AsyncIterable<number>;
   };
-  /** What the page exposes; the backend calls it as `await Window.ipc.page.name(...)`. */
+  /** What the page exposes; the backend calls it as `await Window.ipcPage.name(...)`. */
   page: {
     render(html: string): void;
     selection(): string;
@@ -32,6 +32,8 @@ export interface AppIpc {
     'get config': { data: void; reply: Config };
     refresh: { data: { id: number }; reply: string };
     'theme changed': { data: Config['theme'] };
+    /** The page has made its first calls: the backend's turn to call it. */
+    ready: {};
   };
   /** The store both sides share. */
   store: {

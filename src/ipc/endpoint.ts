@@ -8,9 +8,11 @@
 // faster channel) is the link's business (link.ts).
 //
 // Robustness rules: nothing received can throw out of `receive`; every request that
-// waits for something (a handler not yet exposed, a peer not yet there) waits for a
-// bounded time; every pending request is rejected when the peer goes away.
+// waits for something (a handler not yet exposed while this side starts up, a peer not
+// yet there) waits for a bounded time; every pending request is rejected when the peer
+// goes away. Once a side is up, a request nobody handles is answered at once.
 import { decodeFrame, encodeMessage, joinFrame, MalformedMessage, MAX_FRAME_CHARS, MAX_MESSAGE_CHARS } from './codec.js';
+import { exposeHint } from './facade.js';
 import { StreamProducer, StreamReceiver, streamIterator } from './streams.js';
 
 export type Message =
@@ -38,7 +40,7 @@ export interface HandlerContext {
 export type Handler = (this: HandlerContext, ...args: any[]) => unknown;
 export type Listener = (this: HandlerContext, data: any) => unknown;
 
-/** Options for one call or event: `ipc.with({ signal, timeout })`. */
+/** Options for one call or event: `Window.ipcWith({ signal, timeout })`, `Gluon.ipcWith({ signal, timeout })`. */
 export interface CallOptions {
   /** Aborting it rejects the call at once (with the signal's reason) and cancels it on the other side. */
   signal?: AbortSignal;
@@ -53,8 +55,19 @@ export interface EndpointOptions {
   side: 'backend' | 'page';
   /** Name of the other side in error messages. */
   peer: 'backend' | 'page';
-  /** How long a call or event for a name nobody handles yet waits for a handler (ms). */
+  /**
+   * While this side starts up (see `startingUp`): how long a call or event for a name nobody
+   * handles yet waits for a handler (ms). Also how long a request waits for the peer to exist
+   * (`waitForPeer`). Default 5000.
+   */
   waitForHandler?: number;
+  /**
+   * True: this side is starting up until `up()` is called (the page: until its document has run
+   * its scripts and fired `load`), and a request for a name nobody handles yet waits, up to
+   * `waitForHandler` ms, for a handler. Once up (at once when this is not set), such a request is
+   * answered at once: an event with `null`, a call with a ReferenceError.
+   */
+  startingUp?: boolean;
   /** True: outgoing frames wait until the other side says hello (the backend waits for its page). */
   waitForPeer?: boolean;
   /** The store's owner answers every hello with the whole store. */
@@ -135,11 +148,14 @@ export class Endpoint {
   /** Bumped whenever the peer changes, so late replies to a previous page are dropped. */
   private epoch = 0;
   private peerReady: boolean;
+  /** False while this side starts up: requests for names nobody handles yet wait for a handler. */
+  private isUp: boolean;
   private closedReason: Error | undefined;
 
   constructor(options: EndpointOptions) {
     this.options = options;
     this.peerReady = !options.waitForPeer;
+    this.isUp = !options.startingUp;
     this.limits = { messageChars: MAX_MESSAGE_CHARS, pending: MAX_PENDING, storeKeys: MAX_STORE_KEYS, ...options.limits };
   }
 
@@ -255,6 +271,27 @@ export class Endpoint {
   /** The page side calls this once on boot: the backend then knows a (new) page is listening. */
   hello(): void {
     this.enqueue(encodeMessage({ k: 'hello' } satisfies Message));
+  }
+
+  /**
+   * This side has started up (the page: its document ran its scripts and fired `load`): from now
+   * on a call or event for a name nobody handles is answered at once, and so are those waiting.
+   */
+  up(): void {
+    if (this.isUp) return;
+    this.isUp = true;
+    for (const [key, list] of this.parked) {
+      this.parked.delete(key);
+      this.parkedCount -= list.length;
+      for (const item of list) {
+        clearTimeout(item.timer);
+        this.unheard(item.message, item.epoch);
+      }
+    }
+  }
+
+  get isStartingUp(): boolean {
+    return !this.isUp;
   }
 
   /**
@@ -530,11 +567,29 @@ export class Endpoint {
     }
     const key = message.k === 'call' ? `call:${message.name}` : `event:${message.type}`;
     const ready = message.k === 'call' ? this.handlers.has(message.name) : this.listeners.has(message.type);
-    if (!ready) return this.park(key, message, epoch);
-    void this.run(message, epoch);
+    if (ready) return void this.run(message, epoch);
+    if (this.isUp) return this.unheard(message, epoch);
+    this.park(key, message, epoch);
   }
 
-  /** A request for a name nobody handles yet waits (bounded) for a handler to appear. */
+  /**
+   * Answers a request nobody handles: an event with `null` (Gluon's "no reply"), a call with a
+   * ReferenceError naming what is exposed. `waited`: how long it waited for a handler, if it did.
+   */
+  private unheard(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number, waited?: number): void {
+    if (this.options.log) this.log(`-> ${message.k === 'event' ? 'null' : 'err'} for ${describeRequest(message)} #${message.id}: nobody ${message.k === 'event' ? 'listens' : 'exposed it'}`);
+    if (message.k === 'event') return void this.reply(message.id, epoch, true, null);
+    const known = this.exposedNames();
+    const { side } = this.options;
+    this.reply(message.id, epoch, false, new ReferenceError(
+      `No function named '${message.name}' is exposed by the ${side}` +
+      (waited === undefined ? '. ' : ` (waited ${waited} ms for the ${side} to start up and expose it). `) +
+      (known.length ? `Exposed: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}. ` : 'Nothing is exposed yet. ') +
+      exposeHint(side, message.name),
+    ));
+  }
+
+  /** While this side starts up, a request for a name nobody handles yet waits (bounded) for a handler to appear. */
   private park(key: string, message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): void {
     const wait = this.options.waitForHandler ?? DEFAULT_WAIT;
     const timer = setTimeout(() => {
@@ -544,13 +599,7 @@ export class Endpoint {
       list!.splice(index, 1);
       this.parkedCount--;
       if (list!.length === 0) this.parked.delete(key);
-      if (message.k === 'event') return this.reply(message.id, epoch, true, null);
-      const known = this.exposedNames();
-      this.reply(message.id, epoch, false, new ReferenceError(
-        `No function named '${message.name}' is exposed by the ${this.options.side} (waited ${wait} ms). ` +
-        (known.length ? `Exposed: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}.` : 'Nothing is exposed yet.') +
-        ` Expose it with ipc.${/^[A-Za-z_$][\w$]*$/.test(message.name) ? message.name : `['${message.name}']`} = fn or ipc.expose('${message.name}', fn).`,
-      ));
+      this.unheard(message, epoch, wait);
     }, wait);
     if (typeof (timer as any).unref === 'function') (timer as any).unref();
     const item: Parked = { message, epoch, timer };

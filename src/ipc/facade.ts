@@ -2,11 +2,14 @@
 // Both are thin Proxies over the same Endpoint, which is why the two sides can stay
 // near-identical (Gluon's design) without two implementations.
 //
-//   backend: ipc.name = fn exposes, delete ipc.name unexposes, ipc.name reads it back,
-//            ipc.page.name(...args) calls what the page exposed.
+// `ipc` holds Gluon's API and nothing else, so an app may use any other name:
+//   backend: ipc.name = fn exposes, delete ipc.name unexposes, ipc.name reads it back.
 //   page:    ipc.name(...args) calls what the backend exposed; ipc.name = fn exposes.
-//   both:    ipc.with({ signal, timeout }) gives the same calls and send with those options.
-import type { BackendIpc, PageIpc, UntypedStore } from '../types/ipc.js';
+// gluon-ts's additions sit beside it, where no app name can be:
+//   backend: Window.ipcPage.name(...args) calls what the page exposed;
+//            Window.ipcWith({ signal, timeout }) gives send and ipcPage's calls with those options.
+//   page:    Gluon.ipcExpose / Gluon.ipcUnexpose; Gluon.ipcWith(options) gives send and the calls.
+import type { BackendCalls, BackendIpc, DefaultIpc, PageGluon, PageIpc, UntypedStore } from '../types/ipc.js';
 import type { CallOptions, Endpoint, Handler, Listener, StoreChange } from './endpoint.js';
 
 const STORE_METHODS = new Set(['get', 'set', 'keys', 'delete', 'has', 'toJSON', 'onChange']);
@@ -57,73 +60,113 @@ export function createStore(endpoint: Endpoint): UntypedStore {
   }) as UntypedStore;
 }
 
-const SHARED_METHODS = ['send', 'on', 'removeListener', 'expose', 'unexpose', 'store', 'with'];
-const IPC_METHODS = {
-  backend: new Set([...SHARED_METHODS, 'page']),
-  page: new Set(SHARED_METHODS),
+/**
+ * Gluon's own names on each side's `ipc` (Gluon 0.14: the backend's `Window.ipc` has these six; the
+ * page's `Gluon.ipc` has send, on, removeListener and store, and calls the backend for any other
+ * name). Every other name belongs to the app: gluon-ts's additions live elsewhere (`Window.ipcPage`,
+ * `Window.ipcWith`, `Gluon.ipcExpose`, `Gluon.ipcUnexpose`, `Gluon.ipcWith`).
+ */
+const GLUON_IPC_NAMES = {
+  backend: new Set(['send', 'on', 'removeListener', 'expose', 'unexpose', 'store']),
+  page: new Set(['send', 'on', 'removeListener', 'store']),
 };
 /** Names a Proxy must never answer with a remote caller, or it would look like a Promise etc. */
 const NOT_REMOTE = new Set(['then', 'catch', 'finally', 'toJSON', 'constructor', 'valueOf', 'toString', 'inspect']);
 
 /**
- * The `ipc` object of one side.
- * - `role: 'backend'`: unknown property reads return what was exposed (or undefined).
- * - `role: 'page'`: unknown property reads return a function calling the backend's exposed function.
+ * How to expose `name` on `side`, for the error a call of a missing function gets; for the names
+ * gluon-ts's page API had on `Gluon.ipc` before they moved, where they are now.
+ */
+export function exposeHint(side: 'backend' | 'page', name: string): string {
+  const property = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `['${name}']`;
+  const hint = side === 'backend'
+    ? `Expose it with Window.ipc${property} = fn or Window.ipc.expose('${name}', fn).`
+    : `Expose it with Gluon.ipc${property} = fn or Gluon.ipcExpose('${name}', fn).`;
+  const moved = side === 'backend' && ['expose', 'unexpose', 'with'].includes(name)
+    ? ` (Gluon.ipc.${name} calls a backend function of that name, as any name but send, on, removeListener and store does; ` +
+      `gluon-ts's own is Gluon.ipc${name[0].toUpperCase()}${name.slice(1)}.)`
+    : '';
+  return hint + moved;
+}
+
+/**
+ * The `ipc` object of one side: Gluon's API, and the app's names for everything else.
+ * - backend: `ipc.name = fn` (any name) exposes, `delete ipc.name` unexposes, `ipc.name` reads it back.
+ * - page: `ipc.name(...args)` calls what the backend exposed; `ipc.name = fn` exposes a page function.
  */
 export function createIpc(endpoint: Endpoint, role: 'backend'): BackendIpc;
 export function createIpc(endpoint: Endpoint, role: 'page'): PageIpc;
 export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): BackendIpc | PageIpc {
-  const store = createStore(endpoint);
-  const expose = (nameOrMap: string | Record<string, Handler>, handler?: Handler) => {
-    if (nameOrMap && typeof nameOrMap === 'object') {
-      for (const [name, fn] of Object.entries(nameOrMap)) endpoint.expose(name, fn);
-      return;
-    }
-    endpoint.expose(nameOrMap, handler as Handler);
-  };
   const methods: Record<string, unknown> = {
     send: (type: string, data?: unknown) => endpoint.send(type, data),
     on: (type: string, callback: Listener) => endpoint.on(type, callback),
     removeListener: (type: string, callback?: Listener) => endpoint.removeListener(type, callback),
-    expose,
-    unexpose: (name: string) => endpoint.unexpose(name),
-    store,
+    store: createStore(endpoint),
   };
-  const remote = remoteFunctions(endpoint);
-  methods.with = (options: CallOptions) => {
-    const callers = remoteFunctions(endpoint, options);
-    const send = (type: string, data?: unknown) => endpoint.send(type, data, options);
-    return role === 'backend'
-      ? { send, page: callers }
-      : new Proxy(Object.create(null), { get: (_target, key) => (key === 'send' ? send : Reflect.get(callers, key)) });
-  };
-  if (role === 'backend') methods.page = remote;
-  const reserved = IPC_METHODS[role];
+  if (role === 'backend') Object.assign(methods, exposeMethods(endpoint));
+  const own = GLUON_IPC_NAMES[role];
+  const remote = role === 'page' ? remoteFunctions(endpoint) : undefined;
   return new Proxy(Object.create(null), {
     get: (_target, key) => {
       if (typeof key !== 'string') return undefined;
-      if (reserved.has(key)) return methods[key];
-      if (role === 'backend') return endpoint.exposed(key);
-      return Reflect.get(remote, key);
+      if (own.has(key)) return methods[key];
+      return remote ? Reflect.get(remote, key) : endpoint.exposed(key);
     },
+    // Any name exposes, Gluon's own too (as in Gluon: `ipc.send = fn` exposes a function named
+    // 'send', and reading `ipc.send` still gives the API's).
     set: (_target, key, value) => {
       if (typeof key !== 'string') return false;
-      if (reserved.has(key)) throw new TypeError(`ipc.${key} is part of the IPC API and cannot be replaced; expose under another name or use ipc.expose('${key}', fn)`);
       endpoint.expose(key, value);
       return true;
     },
     deleteProperty: (_target, key) => {
-      if (typeof key === 'string' && !reserved.has(key)) endpoint.unexpose(key);
+      if (typeof key === 'string') endpoint.unexpose(key);
       return true;
     },
-    has: (_target, key) => typeof key === 'string' && (reserved.has(key) || endpoint.exposed(key) !== undefined),
-    ownKeys: () => [...reserved, ...endpoint.exposedNames()],
+    has: (_target, key) => typeof key === 'string' && (own.has(key) || endpoint.exposed(key) !== undefined),
+    ownKeys: () => [...new Set([...own, ...endpoint.exposedNames()])],
     getOwnPropertyDescriptor: (_target, key) => {
       if (typeof key !== 'string') return undefined;
-      const value = reserved.has(key) ? methods[key] : endpoint.exposed(key);
-      return value === undefined ? undefined : { value, writable: true, enumerable: !reserved.has(key), configurable: true };
+      const value = own.has(key) ? methods[key] : endpoint.exposed(key);
+      return value === undefined ? undefined : { value, writable: true, enumerable: !own.has(key), configurable: true };
     },
   }) as BackendIpc | PageIpc;
+}
+
+/** `expose(name, fn)` / `expose({ a, b })` and `unexpose(name)`, for either side. */
+function exposeMethods(endpoint: Endpoint) {
+  return {
+    expose: (nameOrMap: string | Record<string, Handler>, handler?: Handler) => {
+      if (nameOrMap && typeof nameOrMap === 'object') {
+        for (const [name, fn] of Object.entries(nameOrMap)) endpoint.expose(name, fn);
+        return;
+      }
+      endpoint.expose(nameOrMap, handler as Handler);
+    },
+    unexpose: (name: string) => endpoint.unexpose(name),
+  };
+}
+
+/** gluon-ts's additions on the backend, beside `Window.ipc`: `Window.ipcPage` and `Window.ipcWith`. */
+export function backendAdditions(endpoint: Endpoint): { ipcPage: BackendCalls<DefaultIpc>['page']; ipcWith: (options: CallOptions) => BackendCalls<DefaultIpc> } {
+  return {
+    ipcPage: remoteFunctions(endpoint),
+    ipcWith: (options: CallOptions) => ({ send: (type: string, data?: unknown) => endpoint.send(type, data, options), page: remoteFunctions(endpoint, options) }) as BackendCalls<DefaultIpc>,
+  };
+}
+
+/** gluon-ts's additions in the page, beside `Gluon.ipc`: `Gluon.ipcExpose`, `Gluon.ipcUnexpose`, `Gluon.ipcWith`. */
+export function pageAdditions(endpoint: Endpoint): Pick<PageGluon, 'ipcExpose' | 'ipcUnexpose' | 'ipcWith'> {
+  const { expose, unexpose } = exposeMethods(endpoint);
+  return {
+    ipcExpose: expose as PageGluon['ipcExpose'],
+    ipcUnexpose: unexpose,
+    ipcWith: (options: CallOptions) => {
+      const callers = remoteFunctions(endpoint, options);
+      const send = (type: string, data?: unknown) => endpoint.send(type, data, options);
+      return new Proxy(Object.create(null), { get: (_target, key) => (key === 'send' ? send : Reflect.get(callers, key)) });
+    },
+  };
 }
 
 /** A Proxy whose properties are functions calling the other side's exposed functions. */

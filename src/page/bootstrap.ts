@@ -1,8 +1,9 @@
 // The page side of Gluon: bundled with the IPC core into one script that the engine
 // runs in every document before the page's own scripts. It creates `window.Gluon`
-// (versions + ipc) in the app's top-level frame and nowhere else.
+// (versions, ipc, and gluon-ts's ipcExpose, ipcUnexpose and ipcWith) in the app's top-level
+// frame and nowhere else.
 import { Endpoint } from '../ipc/endpoint.js';
-import { createIpc } from '../ipc/facade.js';
+import { createIpc, pageAdditions } from '../ipc/facade.js';
 import { Link, type LinkMessage } from '../ipc/link.js';
 
 export interface PageConfig {
@@ -35,6 +36,9 @@ declare const __GLUON_CONFIG__: PageConfig;
     side: 'page',
     peer: 'backend',
     waitForHandler: config.waitForHandler,
+    // Until the document has run its scripts and fired `load`, the backend's events and calls
+    // wait (bounded) for the listeners and functions those scripts are about to add.
+    startingUp: true,
     post: (frame) => link.post(frame),
   });
   const link = new Link({
@@ -97,8 +101,15 @@ declare const __GLUON_CONFIG__: PageConfig;
   const Gluon = Object.freeze({
     versions: Object.freeze(config.versions),
     ipc: createIpc(endpoint, 'page'),
+    // gluon-ts's additions, beside ipc: every name on ipc but Gluon's own calls the backend.
+    ...pageAdditions(endpoint),
   });
   Object.defineProperty(g, 'Gluon', { value: Gluon, enumerable: true, configurable: false, writable: false });
   if (config.lane && NativeWebSocket) link.message({ t: 'lane?' });
   endpoint.hello();
+  // Up once `load` has been dispatched to every listener (the page's own `load` handlers may
+  // still add IPC listeners): a task queued from the first `load` listener, ours, runs after them.
+  const later = setTimeout;
+  if (document.readyState === 'complete') endpoint.up();
+  else listen(window, 'load', () => later(() => endpoint.up(), 0), { once: true });
 })();

@@ -22,7 +22,7 @@
 export interface IpcSchema {
   /** Functions the backend exposes and the page calls: `{ name(...args): result }`. A result may be a Promise or an AsyncIterable. */
   backend?: object;
-  /** Functions the page exposes and the backend calls with `Window.ipc.page.name(...)`. */
+  /** Functions the page exposes and the backend calls with `Window.ipcPage.name(...)`. */
   page?: object;
   /** Events either side sends: `{ type: { data: D; reply: R } }` (`data` and `reply` may be left out: no data, no reply). */
   events?: object;
@@ -47,7 +47,7 @@ export interface DefaultIpc {
   store: AnyStore;
 }
 
-// Options for `ipc.with(options)` and the `this` of handlers: defined once, by the IPC core.
+// Options for `Window.ipcWith(options)` / `Gluon.ipcWith(options)` and the `this` of handlers: defined once, by the IPC core.
 import type { CallOptions, HandlerContext } from '../ipc/endpoint.js';
 export type { CallOptions, HandlerContext };
 
@@ -68,15 +68,23 @@ export type StoreOf<T> = Part<T, 'store', AnyStore>;
 /** True for a map with a string index signature, i.e. one that names nothing in particular. */
 type IsOpen<M> = string extends keyof M ? true : false;
 
-/** Names on `ipc` that belong to the IPC API itself and can never be an exposed function. */
-export type IpcMethodName = 'send' | 'on' | 'removeListener' | 'expose' | 'unexpose' | 'store' | 'with' | 'page';
-/** Names a page-side call Proxy never answers (it would look like a Promise, etc.). */
+/**
+ * Gluon's names on the backend's `Window.ipc`: its API, so not properties for exposed functions
+ * (expose a function of such a name with `Window.ipc.expose(name, fn)`). Every other name is the app's.
+ */
+export type IpcMethodName = 'send' | 'on' | 'removeListener' | 'expose' | 'unexpose' | 'store';
+/**
+ * Gluon's names on the page's `Gluon.ipc`: its API, so the page cannot call backend functions of
+ * these names through it. Any other name calls the backend function of that name.
+ */
+export type PageIpcMethodName = 'send' | 'on' | 'removeListener' | 'store';
+/** Names a call Proxy never answers (it would look like a Promise, etc.). */
 type NotCallableName = 'then' | 'catch' | 'finally' | 'toJSON' | 'constructor' | 'valueOf' | 'toString' | 'inspect';
 
-/** The names of the function members of `F` that can go through the IPC. */
-export type FunctionNames<F> = Exclude<
+/** The names of the function members of `F` that can go through the IPC, less the names in `Taken`. */
+export type FunctionNames<F, Taken extends string = never> = Exclude<
   Extract<{ [K in keyof F]-?: F[K] extends AnyFunction ? K : never }[keyof F], string>,
-  IpcMethodName | NotCallableName
+  Taken | NotCallableName
 >;
 
 /** A value, or a Promise (any thenable) of it. */
@@ -117,10 +125,10 @@ export type RemoteFunction<F> = F extends (...args: infer A) => infer R ? (...ar
 /** A function exposed to an undescribed side: anything, with `this.signal`. */
 export type UntypedHandler = (this: HandlerContext, ...args: any[]) => any;
 
-/** Callers for every function of `F`. */
-export type RemoteFunctions<F> = IsOpen<F> extends true
+/** Callers for every function of `F` (but those named in `Taken`, which the caller's object uses itself). */
+export type RemoteFunctions<F, Taken extends string = never> = IsOpen<F> extends true
   ? { readonly [name: string]: (...args: any[]) => Promise<any> }
-  : { readonly [K in FunctionNames<F>]: RemoteFunction<F[K]> };
+  : { readonly [K in FunctionNames<F, Taken>]: RemoteFunction<F[K]> };
 
 /** What `expose({ ... })` accepts for `F`: any subset of its functions, nothing else. */
 export type Implementations<F> = IsOpen<F> extends true
@@ -219,28 +227,27 @@ export type IpcStore<S> = IsOpen<S> extends true
 // ---------------------------------------------------------------------------------------------
 // The backend's `Window.ipc`
 
-/** What `Window.ipc.with(options)` returns: the backend's calls, made with those options. */
+/** What `Window.ipcWith(options)` returns: the backend's calls, made with those options. */
 export interface BackendCalls<T> {
   readonly send: SendFunction<EventsOf<T>>;
+  /** The functions the page exposed, as `Window.ipcPage` has them. */
   readonly page: RemoteFunctions<PageFunctionsOf<T>>;
 }
 
-/** The IPC methods of the backend's `Window.ipc` (exposed functions aside). */
-export interface BackendIpcMethods<T> extends IpcEvents<EventsOf<T>>, BackendCalls<T> {
-  /** Exposes a function to the page (same as `ipc.name = handler`). */
+/** Gluon's IPC methods of the backend's `Window.ipc` (exposed functions aside). */
+export interface BackendIpcMethods<T> extends IpcEvents<EventsOf<T>> {
+  /** Exposes a function to the page (same as `ipc.name = handler`, and the way for Gluon's own names). */
   readonly expose: ExposeFunction<BackendFunctionsOf<T>>;
   /** Removes an exposed function (same as `delete ipc.name`); true if it was exposed. */
   readonly unexpose: (name: ExposableName<BackendFunctionsOf<T>>) => boolean;
   /** The store both sides share. */
   readonly store: IpcStore<StoreOf<T>>;
-  /** The same calls (`send`, `page.name(...)`) with a signal and/or a timeout. */
-  readonly with: (options: CallOptions) => BackendCalls<T>;
 }
 
 /** The exposed functions as properties of `Window.ipc`: `ipc.name = fn` exposes, `delete ipc.name` unexposes. */
 export type BackendExposed<T> = IsOpen<BackendFunctionsOf<T>> extends true
   ? { [name: string]: any }
-  : { [K in FunctionNames<BackendFunctionsOf<T>>]?: Implementation<BackendFunctionsOf<T>[K]> };
+  : { [K in FunctionNames<BackendFunctionsOf<T>, IpcMethodName>]?: Implementation<BackendFunctionsOf<T>[K]> };
 
 /** The backend's `Window.ipc`, typed by the app's description `T`. */
 export type BackendIpc<T extends IpcSchema = DefaultIpc> = BackendIpcMethods<T> & BackendExposed<T>;
@@ -248,25 +255,19 @@ export type BackendIpc<T extends IpcSchema = DefaultIpc> = BackendIpcMethods<T> 
 // ---------------------------------------------------------------------------------------------
 // The page's `Gluon.ipc`
 
-/** What `Gluon.ipc.with(options)` returns: the page's calls, made with those options. */
-export type PageCalls<T> = { readonly send: SendFunction<EventsOf<T>> } & RemoteFunctions<BackendFunctionsOf<T>>;
+/** What `Gluon.ipcWith(options)` returns: the page's calls (`send`, and the backend's functions), made with those options. */
+export type PageCalls<T> = { readonly send: SendFunction<EventsOf<T>> } & RemoteFunctions<BackendFunctionsOf<T>, 'send'>;
 
-/** The IPC methods of the page's `Gluon.ipc` (the backend's functions aside). */
+/** Gluon's IPC methods of the page's `Gluon.ipc` (the backend's functions aside). */
 export interface PageIpcMethods<T> extends IpcEvents<EventsOf<T>> {
-  /** Exposes a page function, which the backend calls with `Window.ipc.page.name(...)`. */
-  readonly expose: ExposeFunction<PageFunctionsOf<T>>;
-  /** Removes a function the page exposed; true if it was exposed. */
-  readonly unexpose: (name: ExposableName<PageFunctionsOf<T>>) => boolean;
   /** The store both sides share; the page reads it synchronously from its first script. */
   readonly store: IpcStore<StoreOf<T>>;
-  /** The same calls (`send`, `name(...)`) with a signal and/or a timeout. */
-  readonly with: (options: CallOptions) => PageCalls<T>;
 }
 
 /** The backend's functions as `Gluon.ipc` members: each returns a Promise (untyped: anything goes, as in Gluon). */
 export type PageRemotes<T> = IsOpen<BackendFunctionsOf<T>> extends true
   ? { [name: string]: any }
-  : RemoteFunctions<BackendFunctionsOf<T>>;
+  : RemoteFunctions<BackendFunctionsOf<T>, PageIpcMethodName>;
 
 /** The page's `Gluon.ipc`, typed by the app's description `T`. */
 export type PageIpc<T extends IpcSchema = DefaultIpc> = PageIpcMethods<T> & PageRemotes<T>;
@@ -291,8 +292,17 @@ export interface GluonVersions {
   embedded: { node: boolean; browser: boolean };
 }
 
-/** The page's `window.Gluon`, typed by the app's description `T`. */
+/**
+ * The page's `window.Gluon`, typed by the app's description `T`: Gluon's `ipc` and `versions`, and
+ * gluon-ts's additions beside `ipc`, so that every name on `ipc` but Gluon's own calls the backend.
+ */
 export interface PageGluon<T extends IpcSchema = DefaultIpc> {
   readonly ipc: PageIpc<T>;
   readonly versions: GluonVersions;
+  /** Exposes a page function, which the backend calls with `Window.ipcPage.name(...)` (`Gluon.ipc.name = fn` does the same). */
+  readonly ipcExpose: ExposeFunction<PageFunctionsOf<T>>;
+  /** Removes a function the page exposed (as `delete Gluon.ipc.name`); true if it was exposed. */
+  readonly ipcUnexpose: (name: ExposableName<PageFunctionsOf<T>>) => boolean;
+  /** `send` and the backend's functions, called with a signal and/or a timeout. */
+  readonly ipcWith: (options: CallOptions) => PageCalls<T>;
 }

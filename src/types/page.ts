@@ -46,6 +46,7 @@ export type {
   PageFunctionsOf,
   PageGluon,
   PageIpc,
+  PageIpcMethodName,
   PageIpcMethods,
   PageRemotes,
   Received,

@@ -56,7 +56,12 @@ export interface OpenOptions {
   headless?: boolean;
   /** Where browser profiles for this app live (default: the platform's per-user data folder). */
   dataPath?: string;
-  /** How long (ms) IPC waits for a handler not yet exposed, or for the page to be up. Default 5000. */
+  /**
+   * How long (ms) a backend call or event waits for the page to be there and, until the page's
+   * `load`, for a listener or function its scripts have not added yet. Default 5000. Once up, a
+   * side answers at once: an event nobody listens for with `null`, a call of a function not
+   * exposed with a ReferenceError.
+   */
   ipcWait?: number;
   /** Extra browser command-line arguments. */
   browserArgs?: string[];

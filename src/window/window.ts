@@ -3,11 +3,11 @@
 import type { FoundBrowser } from '../browser/find.js';
 import type { Engine, EngineEvents, PdfOptions, RawEvent, WindowBounds } from '../engine/types.js';
 import type { IpcConnection } from './connect.js';
-import { createIpc } from '../ipc/facade.js';
+import { backendAdditions, createIpc } from '../ipc/facade.js';
 import { createIdle, IDLE_ORIGIN, type IdleApi } from './idle.js';
 import { createResources, type ResourcesApi } from './resources.js';
 import { createV8Cache, type V8CacheApi } from './v8cache.js';
-import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
+import type { BackendCalls, BackendIpc, CallOptions, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export interface VersionInfo {
   name: string;
@@ -99,8 +99,15 @@ export interface BrowserVersions {
 }
 
 export interface Window<T extends IpcSchema = DefaultIpc> {
-  /** The IPC with the page, typed by the app's description `T` (see src/types/ipc.ts). */
+  /**
+   * The IPC with the page, as Gluon has it, typed by the app's description `T` (see src/types/ipc.ts):
+   * send, on, removeListener, expose, unexpose, store; every other name is an exposed function.
+   */
   ipc: BackendIpc<T>;
+  /** Calls what the page exposed: `await Window.ipcPage.name(...args)` (gluon-ts's; beside `ipc`, so no app name is taken). */
+  ipcPage: BackendCalls<T>['page'];
+  /** `send` and `ipcPage`'s calls with a signal and/or a timeout: `Window.ipcWith({ timeout: 1000 }).page.name(...)`. */
+  ipcWith(options: CallOptions): BackendCalls<T>;
   /** The Chrome DevTools Protocol: raw on Chromium, its common methods translated on Firefox. */
   cdp: CdpApi;
   /** WebDriver BiDi, raw (Firefox only). */
@@ -208,6 +215,7 @@ export function createWindow(o: {
 
   const window: Window = {
     ipc: createIpc(endpoint, 'backend'),
+    ...backendAdditions(endpoint),
     cdp: {
       send: (method, params, useSessionId = true) => engine.sendCdp(method, params, { browser: !useSessionId }),
       on: (method, handler, once = false) => hookProtocol('cdp', method, handler, once, engine.onCdp.bind(engine)),

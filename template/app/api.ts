@@ -16,7 +16,7 @@ export interface AppIpc {
     /** A long task that reports progress: the page reads it as an AsyncIterable. */
     count(to: number): AsyncIterable<number>;
   };
-  /** What the page exposes; the backend calls it as `await Window.ipc.page.name(...)`. */
+  /** What the page exposes; the backend calls it as `await Window.ipcPage.name(...)`. */
   page: {
     heading(): string;
   };

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
 
   Window.on('close', () => console.log('window closed'));
   ipc.store.clicks = 0;
-  console.log(`window open: ${await ipc.page.heading()}`);
+  console.log(`window open: ${await Window.ipcPage.heading()}`);
 }
 
 main().catch((error) => {

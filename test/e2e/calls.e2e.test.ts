@@ -20,11 +20,11 @@ test('the page aborts a call or gives it a timeout: it rejects at once and the b
   });
   const got = await win.page.eval<any>(`(async () => {
     const controller = new AbortController();
-    const call = Gluon.ipc.with({ signal: controller.signal }).slow();
+    const call = Gluon.ipcWith({ signal: controller.signal }).slow();
     setTimeout(() => controller.abort(new Error('cancelled by the user')), 50);
     const aborted = await call.catch((e) => e.message);
     const started = performance.now();
-    const timedOut = await Gluon.ipc.with({ timeout: 100 }).slow().catch((e) => e.name + ': ' + e.message);
+    const timedOut = await Gluon.ipcWith({ timeout: 100 }).slow().catch((e) => e.name + ': ' + e.message);
     return { aborted, timedOut, ms: performance.now() - started };
   })()`);
   assert.equal(got.aborted, 'cancelled by the user');
@@ -38,9 +38,9 @@ test('the page aborts a call or gives it a timeout: it rejects at once and the b
 test('the backend gives a page call a timeout; the page function sees its signal fire', async () => {
   await win.page.eval(`
     window.pageSignals = [];
-    Gluon.ipc.expose('pageSlow', function () { window.pageSignals.push(this.signal); return new Promise(() => {}); });
+    Gluon.ipcExpose('pageSlow', function () { window.pageSignals.push(this.signal); return new Promise(() => {}); });
   `);
-  await assert.rejects(win.ipc.with({ timeout: 80 }).page.pageSlow(), { name: 'TimeoutError' });
+  await assert.rejects(win.ipcWith({ timeout: 80 }).page.pageSlow(), { name: 'TimeoutError' });
   await waitFor(win, `window.pageSignals.length === 1 && window.pageSignals[0].aborted`);
 });
 
@@ -95,24 +95,24 @@ test('a backend async generator streams to the page: for await, backpressure, an
 
 test('the page streams to the backend: a page generator and a page ReadableStream', async () => {
   await win.page.eval(`
-    Gluon.ipc.expose('letters', async function* () { for (const c of 'gluon') yield c; });
-    Gluon.ipc.expose('chunks', () => new ReadableStream({ start(c) { c.enqueue(new Uint8Array([1, 2])); c.enqueue(new Uint8Array([3])); c.close(); } }));
+    Gluon.ipcExpose('letters', async function* () { for (const c of 'gluon') yield c; });
+    Gluon.ipcExpose('chunks', () => new ReadableStream({ start(c) { c.enqueue(new Uint8Array([1, 2])); c.enqueue(new Uint8Array([3])); c.close(); } }));
   `);
   const letters: string[] = [];
-  for await (const letter of await win.ipc.page.letters()) letters.push(letter);
+  for await (const letter of await win.ipcPage.letters()) letters.push(letter);
   assert.deepEqual(letters, ['g', 'l', 'u', 'o', 'n']);
   const bytes: number[] = [];
-  for await (const chunk of await win.ipc.page.chunks()) bytes.push(...chunk);
+  for await (const chunk of await win.ipcPage.chunks()) bytes.push(...chunk);
   assert.deepEqual(bytes, [1, 2, 3]);
 });
 
-test('the page exposes with every shape and the backend calls with ipc.page.name(...); errors cross back', async () => {
+test('the page exposes with every shape and the backend calls with Window.ipcPage.name(...); errors cross back', async () => {
   await win.page.eval(`
     Gluon.ipc.render = (html) => '<main>' + html + '</main>';
-    Gluon.ipc.expose({ add: (a, b) => a + b, fails: () => { throw new TypeError('page refused'); } });
+    Gluon.ipcExpose({ add: (a, b) => a + b, fails: () => { throw new TypeError('page refused'); } });
   `);
-  assert.equal(await win.ipc.page.render('x'), '<main>x</main>');
-  assert.equal(await win.ipc.page.add(2, 3), 5);
-  await assert.rejects(win.ipc.page.fails(), { name: 'TypeError', message: 'page refused' });
-  await assert.rejects(win.ipc.page.notExposed(), { name: 'ReferenceError', message: /No function named 'notExposed' is exposed by the page/ });
+  assert.equal(await win.ipcPage.render('x'), '<main>x</main>');
+  assert.equal(await win.ipcPage.add(2, 3), 5);
+  await assert.rejects(win.ipcPage.fails(), { name: 'TypeError', message: 'page refused' });
+  await assert.rejects(win.ipcPage.notExposed(), { name: 'ReferenceError', message: /No function named 'notExposed' is exposed by the page/ });
 });

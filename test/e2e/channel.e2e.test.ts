@@ -77,14 +77,14 @@ for (const [name, options, channel] of [
         const error = await Gluon.ipc.fails().catch((e) => [e instanceof RangeError, e.message, e.cause.code]);
         const items = [];
         for await (const n of await Gluon.ipc.count(5)) items.push(n);
-        Gluon.ipc.expose('pageDouble', (n) => n * 2);
+        Gluon.ipcExpose('pageDouble', (n) => n * 2);
         return {
           sameValue: back.when.getTime() === 5 && back.set.has(1n) && back.bytes[1] === 2 && 'nothing' in back && Object.is(back.zero, -0),
           error, items, bigBack: (await Gluon.ipc.echo(big)) === big, theme: Gluon.ipc.store.theme,
         };
       })()`);
       assert.deepEqual(got, { sameValue: true, error: [true, 'out of range', 7], items: [1, 2, 3, 4, 5], bigBack: true, theme: 'dark' });
-      assert.equal(await win.ipc.page.pageDouble(21), 42);
+      assert.equal(await win.ipcPage.pageDouble(21), 42);
       const big = 'y'.repeat(10 << 20);
       assert.equal((await win.ipc.send('nobody listens', big)), null);
       await win.page.eval(`Gluon.ipc.on('echo back', (data) => data)`);
@@ -198,16 +198,16 @@ test('when the data channel breaks, calls waiting on it fail with IPCClosedError
     win.ipc.echo = (value: unknown) => value;
     await win.page.eval(`
       window.pending = Gluon.ipc.never().then(() => 'resolved', (e) => e.name + ': ' + e.message);
-      Gluon.ipc.expose({ pageNever: () => new Promise(() => {}), pageEcho: (v) => v });
+      Gluon.ipcExpose({ pageNever: () => new Promise(() => {}), pageEcho: (v) => v });
       undefined`);
     await sleep(50);
-    const backendPending = win.ipc.page.pageNever().then(() => 'resolved', (e: Error) => `${e.name}: ${e.message}`);
+    const backendPending = win.ipcPage.pageNever().then(() => 'resolved', (e: Error) => `${e.name}: ${e.message}`);
     await sleep(50);
     connectionOf(win).dropDataChannel();
     assert.match(await win.page.eval<string>('window.pending'), /^IPCClosedError: never\(\) failed: the data channel to the backend closed/);
     assert.match(await backendPending, /^IPCClosedError: pageNever\(\) failed/);
     assert.equal(await win.page.eval(`Gluon.ipc.echo('still here')`), 'still here');
-    assert.equal(await win.ipc.page.pageEcho('both ways'), 'both ways');
+    assert.equal(await win.ipcPage.pageEcho('both ways'), 'both ways');
     assert.equal(connectionOf(win).usingDataChannel, false);
   } finally {
     await win.close();

@@ -130,9 +130,9 @@ test('typed (gluon-ts dev): the page calls, streams, exposes and answers an even
   const run = startInGroup(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'dev', join('examples', 'typed', 'backend.ts')], repoRoot, { ...env, XDG_DATA_HOME: data });
   try {
     const started = Date.now();
-    // The backend prints this after it called the page's render() and sent 'refresh'. The page only
-    // listens for 'refresh' after it called getConfig, add, listNotes and saveNote (which made the
-    // store's notesOpen 2) and read the countdown stream; its reply quotes the store.
+    // The backend prints this after it called the page's render() and sent 'refresh', which it does
+    // once the page says 'ready': after it called getConfig, add, listNotes and saveNote (which made
+    // the store's notesOpen 2) and read the countdown stream. The page's reply quotes the store.
     const said = await run.waitFor(/^the page says: (page refreshed note 1 \(store says (\d+) notes\))$/m, 'the page to answer the backend\'s refresh event');
     const proofMs = Date.now() - started;
     assert.equal(said[2], '2', 'the page saved a note through the backend and the store says so');

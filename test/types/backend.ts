@@ -45,7 +45,7 @@ ipc.getConfig = async () => ({ theme: 'blue', fontSize: 1 });
 ipc.getConfig = (extra: string) => config;
 // @ts-expect-error a name the backend does not expose
 ipc.getConfg = () => config;
-// @ts-expect-error the IPC's own methods cannot be replaced
+// @ts-expect-error Gluon's own names are the API, read-only here (ipc.expose('send', fn) exposes one of that name)
 ipc.send = async () => null;
 delete ipc.add; // unexposes
 // Reading gives the function, or undefined. (`win.ipc`: `ipc.add` itself is narrowed by the lines above.)
@@ -127,20 +127,22 @@ const off = ipc.store.onChange((change) => {
 });
 off();
 
-// ---- calling what the page exposed
+// ---- calling what the page exposed: Window.ipcPage, beside Window.ipc
 export async function pageCalls() {
-  const rendered = await ipc.page.render('<p>hi</p>');
+  const rendered = await win.ipcPage.render('<p>hi</p>');
   expectType<Equal<typeof rendered, void>>(true);
-  const selection = await ipc.page.selection();
+  const selection = await win.ipcPage.selection();
   expectType<Equal<typeof selection, string>>(true);
   // @ts-expect-error wrong argument type
-  await ipc.page.render(42);
+  await win.ipcPage.render(42);
   // @ts-expect-error the page exposes no such function
-  await ipc.page.scroll();
+  await win.ipcPage.scroll();
+  // @ts-expect-error gluon-ts's page calls are not on Window.ipc, whose names are the app's
+  await ipc.page.render('<p>hi</p>');
 
-  // ---- with(options): the same calls, same types
+  // ---- ipcWith(options): the same calls, same types
   const controller = new AbortController();
-  const calls = ipc.with({ signal: controller.signal, timeout: 1000 });
+  const calls = win.ipcWith({ signal: controller.signal, timeout: 1000 });
   const text = await calls.page.selection();
   expectType<Equal<typeof text, string>>(true);
   const r = await calls.send('refresh', { id: 2 });
@@ -148,5 +150,7 @@ export async function pageCalls() {
   // @ts-expect-error wrong event data through with()
   await calls.send('refresh', { id: 'x' });
   // @ts-expect-error unknown option
-  ipc.with({ retries: 3 });
+  win.ipcWith({ retries: 3 });
+  // @ts-expect-error not on Window.ipc either
+  ipc.with({ timeout: 1 });
 }

@@ -29,9 +29,13 @@ export async function untyped() {
   win.ipc.store.set('y', 'two');
   const x: number = win.ipc.store.x;
   win.ipc.store.onChange((change) => change.key.toUpperCase());
-  await win.ipc.page.anything(1, 2, 3);
-  await win.ipc.with({ timeout: 5 }).page.whatever();
-  // @ts-expect-error the IPC's own methods still cannot be replaced
+  await win.ipcPage.anything(1, 2, 3);
+  await win.ipcWith({ timeout: 5 }).page.whatever();
+  await win.ipcWith({ timeout: 5 }).send('whatever');
+  // Any name but Gluon's own is the app's: page and with too.
+  win.ipc.page = () => 'an exposed function named page';
+  win.ipc.with = () => 'and one named with';
+  // @ts-expect-error Gluon's own names are the API, read-only here
   win.ipc.send = async () => null;
   return x;
 }
@@ -41,7 +45,13 @@ export async function untypedPage() {
   const anything = await Gluon.ipc.whatever(1, 'two');
   expectType<Equal<typeof anything, any>>(true);
   Gluon.ipc.exposedFromPage = () => 1; // Gluon-style page expose by assignment
-  Gluon.ipc.expose('render', (html: string) => html);
+  Gluon.ipcExpose('render', (html: string) => html);
+  Gluon.ipcUnexpose('render');
+  // Every name but Gluon's own calls the backend, as in Gluon.
+  const fromBackend: Promise<any> = Gluon.ipc.with({ timeout: 5 });
+  await Gluon.ipc.page(1);
+  await Gluon.ipcWith({ timeout: 5 }).anything();
+  return fromBackend;
   Gluon.ipc.store.anything = { deep: true };
 }
 

@@ -29,7 +29,7 @@ export async function calls() {
   // @ts-expect-error the page cannot replace the backend's functions
   Gluon.ipc.add = async () => 3;
 
-  const fast = Gluon.ipc.with({ timeout: 100 });
+  const fast = Gluon.ipcWith({ timeout: 100 });
   const sum = await fast.add(1, 2);
   expectType<Equal<typeof sum, number>>(true);
   // @ts-expect-error unknown function through with()
@@ -38,16 +38,22 @@ export async function calls() {
   expectType<Equal<typeof reply, Config | null>>(true);
 }
 
-// ---- page-side expose, typed by AppIpc['page']
-Gluon.ipc.expose('render', (html) => void html.trim());
-Gluon.ipc.expose({ selection: async function () { return this.signal.aborted ? '' : 'text'; } });
+// ---- page-side expose, typed by AppIpc['page']: Gluon.ipcExpose, beside Gluon.ipc
+Gluon.ipcExpose('render', (html) => void html.trim());
+Gluon.ipcExpose({ selection: async function () { return this.signal.aborted ? '' : 'text'; } });
 // @ts-expect-error wrong parameter type
-Gluon.ipc.expose('render', (html: number) => {});
+Gluon.ipcExpose('render', (html: number) => {});
 // @ts-expect-error wrong return type
-Gluon.ipc.expose('selection', () => 42);
+Gluon.ipcExpose('selection', () => 42);
 // @ts-expect-error the page describes no such function
-Gluon.ipc.expose('scroll', () => {});
-Gluon.ipc.unexpose('render');
+Gluon.ipcExpose('scroll', () => {});
+Gluon.ipcUnexpose('render');
+// @ts-expect-error the page describes no such function
+Gluon.ipcUnexpose('scroll');
+// @ts-expect-error Gluon.ipc.expose would call a backend function named expose, and AppIpc's backend has none
+Gluon.ipc.expose('render', (html: string) => html);
+// @ts-expect-error the same for with
+Gluon.ipc.with({ timeout: 100 });
 
 // ---- events and store, same as the backend
 Gluon.ipc.on('refresh', ({ id }) => `page refreshed ${id}`);

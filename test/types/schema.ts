@@ -33,3 +33,19 @@ export interface AppIpc {
 export interface EventsOnly {
   events: { tick: { data: number } };
 }
+
+/** Names gluon-ts once took for itself, and Gluon's own: an app may describe functions by any of them. */
+export interface FreeNames {
+  backend: {
+    page(n: number): string;
+    with(options: { retries: number }): number;
+    expose(name: string): boolean;
+    ipcPage(): 'ipcPage';
+    send(): 'unreachable from the page, as in Gluon';
+  };
+  page: {
+    send(): string;
+    with(): number;
+    store(): boolean;
+  };
+}

@@ -11,7 +11,7 @@ after(() => clearInterval(keepAlive));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('aborting a call rejects it at once with the signal reason, and the callee sees its signal fire', async () => {
-  const { ipc, pageIpc } = pair();
+  const { ipc, pageIpc, gluon } = pair();
   let calleeSignal: AbortSignal | undefined;
   let finished = false;
   ipc.expose('slow', async function (this: HandlerContext) {
@@ -21,7 +21,7 @@ test('aborting a call rejects it at once with the signal reason, and the callee 
     return 'too late';
   });
   const controller = new AbortController();
-  const call = pageIpc.with({ signal: controller.signal }).slow();
+  const call = gluon.ipcWith({ signal: controller.signal }).slow();
   await sleep(20);
   assert.equal(calleeSignal?.aborted, false);
   controller.abort(new Error('user pressed cancel'));
@@ -30,11 +30,11 @@ test('aborting a call rejects it at once with the signal reason, and the callee 
   assert.equal(calleeSignal?.aborted, true);
   assert.equal((calleeSignal?.reason as Error).name, 'AbortError');
   assert.equal(finished, true);
-  await assert.rejects(pageIpc.with({ signal: AbortSignal.abort() }).slow(), { name: 'AbortError' }, 'an aborted signal rejects before sending');
+  await assert.rejects(gluon.ipcWith({ signal: AbortSignal.abort() }).slow(), { name: 'AbortError' }, 'an aborted signal rejects before sending');
 });
 
 test('a timeout rejects with TimeoutError and cancels the callee; events take options too', async () => {
-  const { ipc, pageIpc } = pair();
+  const { ipc, pageIpc, gluon } = pair();
   let aborted = 0;
   ipc.expose('forever', function (this: HandlerContext) {
     this.signal.addEventListener('abort', () => aborted++);
@@ -45,13 +45,13 @@ test('a timeout rejects with TimeoutError and cancels the callee; events take op
     return new Promise(() => {});
   });
   const started = Date.now();
-  await assert.rejects(pageIpc.with({ timeout: 50 }).forever(), { name: 'TimeoutError', message: /forever\(\) timed out after 50 ms/ });
+  await assert.rejects(gluon.ipcWith({ timeout: 50 }).forever(), { name: 'TimeoutError', message: /forever\(\) timed out after 50 ms/ });
   assert.ok(Date.now() - started < 500);
-  await assert.rejects(pageIpc.with({ timeout: 30 }).send('forever'), { name: 'TimeoutError' });
+  await assert.rejects(gluon.ipcWith({ timeout: 30 }).send('forever'), { name: 'TimeoutError' });
   await sleep(20);
   assert.equal(aborted, 2);
   ipc.quick = () => 'quick';
-  assert.equal(await pageIpc.with({ timeout: 1000 }).quick(), 'quick', 'a call inside its time limit resolves');
+  assert.equal(await gluon.ipcWith({ timeout: 1000 }).quick(), 'quick', 'a call inside its time limit resolves');
 });
 
 test('when the page goes away, the signals of calls it made fire', async () => {
@@ -93,7 +93,7 @@ test('a function returning an async generator streams its items; the producer st
 });
 
 test('break stops the producer and its finally runs; an abort does the same', async () => {
-  const { ipc, pageIpc } = pair();
+  const { ipc, pageIpc, gluon } = pair();
   const finallies: string[] = [];
   ipc.endless = async function* (label: string) {
     try {
@@ -104,7 +104,7 @@ test('break stops the producer and its finally runs; an abort does the same', as
   };
   for await (const n of await pageIpc.endless('break')) if (n === 5) break;
   const controller = new AbortController();
-  const stream = await pageIpc.with({ signal: controller.signal }).endless('abort');
+  const stream = await gluon.ipcWith({ signal: controller.signal }).endless('abort');
   const iterator = stream[Symbol.asyncIterator]();
   assert.deepEqual(await iterator.next(), { value: 0, done: false });
   controller.abort(new Error('stop it'));
@@ -133,13 +133,16 @@ test('a producer that throws rejects the consumer with its error; a ReadableStre
   assert.deepEqual(chunks, ['a', 'b', 'c']);
 });
 
-test('the page exposes functions and the backend calls them with ipc.page.name(...)', async () => {
-  const { ipc, pageIpc } = pair({ waitForHandler: 300 });
+test('the page exposes functions and the backend calls them with Window.ipcPage.name(...)', async () => {
+  const { pageIpc, win, gluon } = pair({ waitForHandler: 300 });
   pageIpc.render = (html: string) => `<main>${html}</main>`;
-  pageIpc.expose('double', (n: number) => n * 2);
-  assert.equal(await ipc.page.render('hi'), '<main>hi</main>');
-  assert.equal(await ipc.page.double(21), 42);
-  assert.equal(await ipc.with({ timeout: 1000 }).page.double(2), 4);
-  await assert.rejects(ipc.page.missing(), { name: 'ReferenceError', message: /No function named 'missing' is exposed by the page/ });
-  assert.throws(() => { (ipc as any).page = () => 1; }, /part of the IPC API/);
+  gluon.ipcExpose('double', (n: number) => n * 2);
+  gluon.ipcExpose({ triple: (n: number) => n * 3 });
+  assert.equal(await win.ipcPage.render('hi'), '<main>hi</main>');
+  assert.equal(await win.ipcPage.double(21), 42);
+  assert.equal(await win.ipcPage.triple(2), 6);
+  assert.equal(await win.ipcWith({ timeout: 1000 }).page.double(2), 4);
+  assert.equal(gluon.ipcUnexpose('triple'), true);
+  await assert.rejects(win.ipcPage.triple(1), { name: 'ReferenceError', message: /No function named 'triple' is exposed by the page\. Exposed: render, double\. Expose it with Gluon\.ipc\.triple = fn or Gluon\.ipcExpose\('triple', fn\)/ });
+  await assert.rejects(win.ipcPage.missing(), { name: 'ReferenceError', message: /No function named 'missing' is exposed by the page/ });
 });

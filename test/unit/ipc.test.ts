@@ -34,23 +34,58 @@ test('all the expose shapes work, and unexpose / delete remove the function', as
   await assert.rejects(pageIpc.b(), { name: 'ReferenceError', message: /No function named 'b'.*Exposed: c, d/ });
 });
 
-test('a call that arrives before its function is exposed waits for it', async () => {
-  const { ipc, pageIpc } = pair({ waitForHandler: 1000 });
-  const answer = pageIpc.getConfig();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  ipc.getConfig = async () => ({ theme: 'dark' });
-  assert.deepEqual(await answer, { theme: 'dark' });
+test('the backend is up at once: a call to a function it does not expose, or an unheard event, is answered at once', async () => {
+  const { ipc, pageIpc } = pair({ waitForHandler: 5000 });
+  ipc.known = () => 1;
+  const started = Date.now();
+  for (let i = 0; i < 10; i++) assert.equal(await pageIpc.send(`nobody listens ${i}`, i), null);
+  for (let i = 0; i < 10; i++) {
+    await assert.rejects(pageIpc[`missing${i}`](), (error: Error) => {
+      assert.equal(error.name, 'ReferenceError');
+      assert.match(error.message, new RegExp(`^No function named 'missing${i}' is exposed by the backend\\. Exposed: known\\.`));
+      return true;
+    });
+  }
+  assert.ok(Date.now() - started < 1000, `20 unheard requests took ${Date.now() - started} ms, far under the 5000 ms wait`);
 });
 
-test('an event sent before any listener exists waits for one; with none it resolves null after the bound', async () => {
-  const { ipc, pageIpc } = pair({ waitForHandler: 300 });
-  const early = pageIpc.send('get config');
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  ipc.on('get config', async () => ({ theme: 'dark' }));
-  assert.deepEqual(await early, { theme: 'dark' });
+test('a page that is up answers the backend at once too', async () => {
+  const { ipc, win, gluon } = pair({ waitForHandler: 5000 });
+  gluon.ipcExpose('known', () => 1);
   const started = Date.now();
-  assert.equal(await pageIpc.send('nobody listens'), null);
-  assert.ok(Date.now() - started >= 250, 'it waited for a listener first');
+  for (let i = 0; i < 10; i++) assert.equal(await ipc.send(`nobody listens ${i}`), null);
+  for (let i = 0; i < 10; i++) await assert.rejects(win.ipcPage[`missing${i}`](), { name: 'ReferenceError', message: /^No function named 'missing\d' is exposed by the page\. Exposed: known\./ });
+  assert.ok(Date.now() - started < 1000, `20 unheard requests took ${Date.now() - started} ms`);
+});
+
+test('while the page starts up, the backend\'s events and calls wait for its listeners and functions', async () => {
+  const { ipc, pageIpc, page, win } = pair({ waitForHandler: 5000, pageStartingUp: true });
+  const early = ipc.send('early', 7);
+  const call = win.ipcPage.render('hi');
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  pageIpc.on('early', (n: number) => n * 2);
+  pageIpc.render = (html: string) => `<p>${html}</p>`;
+  assert.equal(await early, 14);
+  assert.equal(await call, '<p>hi</p>');
+  // Once up, what still waits is answered at once, and so is what comes next.
+  const unheard = ipc.send('nobody');
+  const missing = win.ipcPage.missing().catch((error: Error) => error);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  const started = Date.now();
+  page.up();
+  assert.equal(await unheard, null);
+  assert.match(String(await missing), /^ReferenceError: No function named 'missing' is exposed by the page\. Exposed: render\./);
+  assert.equal(await ipc.send('nobody again'), null);
+  assert.ok(Date.now() - started < 1000);
+});
+
+test('while the page starts up, an unheard event resolves null and a missing function rejects after the bound', async () => {
+  const { ipc, win } = pair({ waitForHandler: 300, pageStartingUp: true });
+  const started = Date.now();
+  const [event, call] = await Promise.all([ipc.send('nobody listens'), win.ipcPage.missing().catch((error: Error) => error)]);
+  assert.equal(event, null);
+  assert.match(String(call), /^ReferenceError: No function named 'missing' is exposed by the page \(waited 300 ms for the page to start up and expose it\)\. Nothing is exposed yet\./);
+  assert.ok(Date.now() - started >= 250, 'it waited for a handler first');
 });
 
 test('send resolves to the first non-undefined reply; every listener runs; removeListener works', async () => {
@@ -222,7 +257,6 @@ test('the page facade is not thenable and ignores symbols, so it can be awaited 
   assert.equal(pageIpc.then, undefined);
   assert.equal((pageIpc as any)[Symbol.iterator], undefined);
   assert.equal(await Promise.resolve(pageIpc), pageIpc);
-  assert.throws(() => { (pageIpc as any).send = () => 1; }, /part of the IPC API/);
 });
 
 test('close rejects everything pending and refuses new requests', async () => {
@@ -263,3 +297,42 @@ test('store.onChange reports local and remote changes, says which, and unsubscri
   assert.throws(() => { (ipc.store as any).onChange = 1; }, /method of the store/);
 });
 
+
+test('no name is taken from the app: the backend exposes page, with, expose, unexpose; the page calls them, and gluon-ts\'s additions still work', async () => {
+  const { ipc, pageIpc, win, gluon, backend } = pair();
+  ipc.page = (n: number) => `page ${n}`;
+  ipc.with = (options: unknown) => ({ with: options });
+  ipc.ipcPage = () => 'ipcPage';
+  ipc.expose('expose', (name: string) => `exposed ${name}`);
+  ipc.expose({ unexpose: () => 'unexposed' });
+  assert.equal(await pageIpc.page(1), 'page 1');
+  assert.deepEqual(await pageIpc.with({ timeout: 1 }), { with: { timeout: 1 } });
+  assert.equal(await pageIpc.ipcPage(), 'ipcPage');
+  assert.equal(await pageIpc.expose('x'), 'exposed x');
+  assert.equal(await pageIpc.unexpose(), 'unexposed');
+  assert.equal(typeof ipc.page, 'function', 'the backend reads back what it exposed');
+  // Gluon's own names stay Gluon's API when read; assigning one exposes a function of that name, as in Gluon.
+  (ipc as any).send = () => 'a backend function named send';
+  assert.equal(typeof ipc.send, 'function');
+  assert.equal(await ipc.send('nobody listens'), null, 'ipc.send is still the API');
+  assert.equal(await gluon.ipcWith({}).with({ x: 1 }).then((r: any) => r.with.x), 1, 'ipcWith calls every backend name but send');
+  assert.deepEqual(backend.exposedNames().sort(), ['expose', 'ipcPage', 'page', 'send', 'unexpose', 'with']);
+  assert.deepEqual(Object.keys(ipc).sort(), ['ipcPage', 'page', 'with'], "Gluon's names list as the API, not enumerable");
+  // The page may expose any name too, Gluon's included, and the backend calls it through ipcPage.
+  (pageIpc as any).send = () => 'page send';
+  gluon.ipcExpose({ with: () => 'page with', store: () => 'page store', ipcWith: () => 'page ipcWith' });
+  assert.equal(await win.ipcPage.send(), 'page send');
+  assert.equal(await win.ipcPage.with(), 'page with');
+  assert.equal(await win.ipcPage.store(), 'page store');
+  assert.equal(await win.ipcWith({ timeout: 1000 }).page.ipcWith(), 'page ipcWith');
+  assert.equal(typeof pageIpc.send, 'function');
+  assert.equal(await pageIpc.send('nobody listens'), null, 'Gluon.ipc.send is still the API');
+  // A page still written for the old place of gluon-ts's page API is told where it went.
+  ipc.unexpose('expose');
+  delete ipc.with;
+  await assert.rejects(pageIpc.expose('render'), {
+    name: 'ReferenceError',
+    message: /No function named 'expose' is exposed by the backend\..*Gluon\.ipc\.expose calls a backend function of that name.*gluon-ts's own is Gluon\.ipcExpose/,
+  });
+  await assert.rejects(pageIpc.with({ timeout: 5 }), { name: 'ReferenceError', message: /gluon-ts's own is Gluon\.ipcWith/ });
+});

@@ -11,9 +11,9 @@ const keepAlive = setInterval(() => {}, 1000);
 after(() => clearInterval(keepAlive));
 
 /** A backend endpoint whose frames to the page are collected and decoded as plain JSON. */
-function backendWithLimits(limits: { messageChars?: number; pending?: number; storeKeys?: number }) {
+function backendWithLimits(limits: { messageChars?: number; pending?: number; storeKeys?: number }, startingUp?: boolean) {
   const out: unknown[] = [];
-  const backend = new Endpoint({ side: 'backend', peer: 'page', waitForHandler: 50, limits, post: (frame) => out.push(...JSON.parse(frame)) });
+  const backend = new Endpoint({ side: 'backend', peer: 'page', waitForHandler: 50, startingUp, limits, post: (frame) => out.push(...JSON.parse(frame)) });
   return { backend, out };
 }
 const flushed = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -41,7 +41,8 @@ test('pending calls are limited on the calling side, and requests in hand on the
   backend.close('done');
   assert.deepEqual(await Promise.all(waiting), ['let go', 'let go', 'let go']);
 
-  const { backend: answering, out } = backendWithLimits({ pending: 2 });
+  // Starting up, so a request for a name nobody handles yet waits (and counts) instead of being answered.
+  const { backend: answering, out } = backendWithLimits({ pending: 2 }, true);
   answering.expose('never', () => new Promise(() => {}));
   const call = (id: number, name: string) => JSON.stringify([[{ k: 1, id: 2, name: 3, args: 4 }, 'call', id, name, []]]);
   answering.receive(call(1, 'never'));

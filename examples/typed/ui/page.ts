@@ -7,6 +7,18 @@ declare const Gluon: PageGluon<AppIpc>;
 
 const main = document.querySelector('main')!;
 
+// Exposing to the backend (called there as Window.ipcPage.render(...)), and listening, before the
+// first `await`: the page counts as up once `load` has fired, and a module's code after a
+// top-level `await` may run later than that (a call or event for something not there yet then
+// gets its answer at once: a ReferenceError, or null).
+Gluon.ipcExpose({
+  render: (html) => {
+    main.innerHTML = html;
+  },
+  selection: () => String(getSelection() ?? ''),
+});
+Gluon.ipc.on('refresh', ({ id }) => `page refreshed note ${id} (store says ${Gluon.ipc.store.notesOpen ?? 0} notes)`);
+
 // Calling the backend: every call returns a Promise of the described result.
 const config = await Gluon.ipc.getConfig();
 document.documentElement.dataset.theme = config.theme;
@@ -19,18 +31,10 @@ console.log('saved note', saved.id);
 // A stream: the function's AsyncIterable arrives as one, item by item.
 for await (const n of await Gluon.ipc.countdown(3)) main.append(`${n}… `);
 
-// Exposing to the backend (called there as Window.ipc.page.render(...)).
-Gluon.ipc.expose({
-  render: (html) => {
-    main.innerHTML = html;
-  },
-  selection: () => String(getSelection() ?? ''),
-});
-
 // Events and the store, same names and types as the backend sees.
-Gluon.ipc.on('refresh', ({ id }) => `page refreshed note ${id} (store says ${Gluon.ipc.store.notesOpen ?? 0} notes)`);
 const theme = Gluon.ipc.store.theme === 'dark' ? 'light' : 'dark';
 Gluon.ipc.store.theme = theme;
-await Gluon.ipc.with({ timeout: 1000 }).send('theme changed', theme);
+await Gluon.ipcWith({ timeout: 1000 }).send('theme changed', theme);
+await Gluon.ipc.send('ready');
 
 document.title = `Typed app, Gluon ${Gluon.versions.gluon} on ${Gluon.versions.product} ${Gluon.versions.browser}`;

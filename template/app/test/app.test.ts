@@ -19,7 +19,7 @@ test('the page greets the backend, and the backend reads the page', async () => 
     const deadline = Date.now() + 15_000;
     while (!greeted && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(greeted, 'page');
-    assert.equal(await Window.ipc.page.heading(), await Window.page.eval<string>('document.querySelector("h1").textContent'));
+    assert.equal(await Window.ipcPage.heading(), await Window.page.eval<string>('document.querySelector("h1").textContent'));
     assert.equal(await Window.page.eval<string>('document.getElementById("greeting").textContent'), 'Hello, page!');
   } finally {
     Window.close();

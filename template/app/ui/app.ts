@@ -7,8 +7,8 @@ declare const Gluon: PageGluon<AppIpc>;
 
 const $ = (id: string) => document.getElementById(id)!;
 
-// Exposed to the backend, which calls it as Window.ipc.page.heading().
-Gluon.ipc.expose({ heading: () => document.querySelector('h1')!.textContent ?? '' });
+// Exposed to the backend, which calls it as Window.ipcPage.heading().
+Gluon.ipcExpose({ heading: () => document.querySelector('h1')!.textContent ?? '' });
 
 $('greeting').textContent = await Gluon.ipc.greet('page');
 const info = await Gluon.ipc.systemInfo();
