@@ -7,6 +7,7 @@ import { createIpc } from '../ipc/facade.js';
 import { createIdle, IDLE_ORIGIN, type IdleApi } from './idle.js';
 import { createResources, type ResourcesApi } from './resources.js';
 import { createV8Cache, type V8CacheApi } from './v8cache.js';
+import { browserClosing } from './windows.js';
 import type { BackendIpc, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export interface VersionInfo {
@@ -152,7 +153,11 @@ export function createWindow(o: {
   const window: Window = {
     ipc: createIpc(endpoint, 'backend'),
     cdp: {
-      send: (method, params, useSessionId = true) => engine.raw(method, params, { browser: !useSessionId }),
+      send: (method, params, useSessionId = true) => {
+        // The whole browser is going: the next open() of its profile starts another (windows.ts).
+        if (typeof method === 'string' && method.toLowerCase() === 'browser.close') browserClosing(engine);
+        return engine.raw(method, params, { browser: !useSessionId });
+      },
       on: (method, handler, once = false) => {
         if (typeof method !== 'string' || typeof handler !== 'function') throw new TypeError('cdp.on(method, handler, once?): method must be a string and handler a function');
         const unhook = engine.onRaw(method, (message) => {
