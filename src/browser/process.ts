@@ -1,6 +1,7 @@
 // Owning the browser's OS process: spawning it (with the CDP pipe on fds 3/4 when
 // asked), remembering the end of its stderr, and killing it together with every
-// helper process it started — also when Node itself exits or is interrupted.
+// helper process it started — also when Node itself exits or is interrupted, and
+// (through a watchdog) when Node is killed outright.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -28,6 +29,57 @@ export interface SpawnBrowserOptions {
   pipe: boolean;
   env?: NodeJS.ProcessEnv;
   onStderr?: (line: string) => void;
+  /**
+   * Once the backend is gone without killing the browser (SIGKILL...), how long the browser may
+   * take to quit by itself before its watchdog kills it (default 0: at once).
+   */
+  orphanGraceMs?: number;
+}
+
+/**
+ * The watchdog's script (POSIX sh). It blocks reading its stdin, a pipe whose other end only
+ * the backend holds: EOF means the backend is gone, however it died (SIGKILL included). Then it
+ * gives the browser's process group up to $2 tenths of a second to go by itself, and kills what
+ * is left. Its arguments are the browser's pid (its process group id) and that number: numbers
+ * only, never anything else.
+ */
+const WATCHDOG_SCRIPT =
+  'read _; i=0; while [ $i -lt "$2" ] && kill -0 -"$1" 2>/dev/null; do sleep 0.1; i=$((i+1)); done; kill -KILL -"$1" 2>/dev/null';
+
+/**
+ * Starts the watchdog of the browser whose process group is `group` (POSIX): a `sh` of its own
+ * session (so a signal to the backend's terminal group does not take it too), not keeping Node
+ * alive, killed by us when the browser exits. Why: Chromium notices its CDP pipe close and
+ * quits, but Firefox is driven over a loopback WebSocket and would run on forever after the
+ * backend's SIGKILL. A shell blocked in read costs about 1.6 MB and a few ms to start; nothing polls.
+ * (No SIGTERM first: it slows Chromium's own exit, 0.1-0.25 s after its pipe closes, to over
+ * 0.5 s; and Firefox's orderly quit on SIGTERM takes 1.1-1.4 s, too long for what is left of 2 s.)
+ */
+function startWatchdog(group: number, graceMs: number, env: NodeJS.ProcessEnv): ChildProcess | undefined {
+  try {
+    const tenths = String(Math.max(0, Math.round(graceMs / 100)));
+    const dog = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'gluon-watchdog', String(group), tenths], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env,
+      detached: true,
+    });
+    dog.on('error', () => {});
+    dog.stdin!.on('error', () => {});
+    dog.unref();
+    (dog.stdin as unknown as { unref?: () => void }).unref?.();
+    return dog.pid === undefined ? undefined : dog;
+  } catch {
+    return undefined; // no shell: the backend's own exit handlers still kill the browser
+  }
+}
+
+function stopWatchdog(dog: ChildProcess | undefined): void {
+  if (!dog || dog.exitCode !== null || dog.signalCode !== null) return;
+  try {
+    dog.kill('SIGKILL');
+  } catch {
+    // gone already
+  }
 }
 
 const TAIL_CHARS = 8 * 1024;
@@ -77,6 +129,9 @@ export function spawnBrowser(path: string, args: string[], o: SpawnBrowserOption
     );
   }
   const pid = child.pid;
+  const watchdog = isWindows ? undefined : startWatchdog(pid, o.orphanGraceMs ?? 0, o.env ?? process.env);
+  // The browser's own exit: the watchdog has nothing left to guard (and its group id may be reused).
+  void exited.then(() => stopWatchdog(watchdog));
 
   let tail = '';
   let partial = '';
@@ -114,6 +169,7 @@ export function spawnBrowser(path: string, args: string[], o: SpawnBrowserOption
       return;
     }
     signalGroup(pid, 'SIGKILL');
+    stopWatchdog(watchdog);
   };
 
   const kill = async (graceMs = 2000) => {

@@ -1,6 +1,7 @@
 // The engine seam: the only contract between the engine-neutral layers above
 // (window/, api/) and the protocol code below (engine/chromium, engine/firefox).
 // Nothing above this file may speak CDP or BiDi.
+import type { BrowserProcess } from '../browser/process.js';
 
 export type EngineName = 'chromium' | 'firefox';
 
@@ -139,6 +140,8 @@ export interface Engine {
   readonly versions: EngineVersions;
   /** Process id of the browser (it leads a process group with its helpers on POSIX). */
   readonly pid: number;
+  /** The browser's OS process, one object for all the windows of one browser: when it has exited. */
+  readonly process: Pick<BrowserProcess, 'exited' | 'hasExited'>;
   /** Runs `source` once in the document there now and once in every later one (see init-script.ts). */
   addInitScript(source: string): Promise<() => Promise<void>>;
   /** Evaluates an expression in the top-level page; rejects with the page's error. */

@@ -5,44 +5,111 @@
 import type { Engine } from '../engine/types.js';
 import type { Endpoint } from '../ipc/endpoint.js';
 import type { Window } from './window.js';
+import { logger } from '../log.js';
+import { eventOrTimeout } from '../wait.js';
 
-/** The running browsers, by browser and profile folder; each with its open windows' engines. */
-const browsers = new Map<string, { launching?: Promise<Engine>; engines: Set<Engine> }>();
+const log = logger('window');
+
+/**
+ * The browsers of each browser and profile folder: the one being launched, the open windows'
+ * engines, and the exits of the browser processes still running (a browser on its way out holds
+ * its profile's lock until its process is gone, so the next one waits for that).
+ */
+interface ProfileBrowsers {
+  launching?: Promise<Engine>;
+  engines: Set<Engine>;
+  running: Set<Promise<unknown>>;
+}
+const browsers = new Map<string, ProfileBrowsers>();
+
+/** The browsers (by their process's exit) the app asked to close as a whole: no window opens in them. */
+const closingBrowsers = new WeakSet<Promise<unknown>>();
+
+/** How long an open() waits for a browser on its way out to exit before starting the next one on its profile. */
+const EXIT_WAIT = 10_000;
+
+/** The window's whole browser was asked to close (Window.cdp.send('Browser.close')): never reuse it. */
+export function browserClosing(engine: Engine): void {
+  closingBrowsers.add(engine.process.exited);
+}
 
 /**
  * An engine for a new window: a new window in the browser already running on this profile, or
  * `launch()`'s browser. Two open() calls at once for one profile get one browser, two windows.
+ * A browser on its way out (asked to close, its last window closing, or one that refuses a new
+ * window for any reason) is not used: the new browser starts once that one's process has exited.
  */
 export async function engineFor(key: string | undefined, launch: () => Promise<Engine>, windowSize?: [number, number]): Promise<{ engine: Engine; launched: boolean }> {
   if (key === undefined) return { engine: await launch(), launched: true };
   await browsers.get(key)?.launching?.catch(() => {});
   let entry = browsers.get(key);
-  const running = entry && [...entry.engines].find((engine) => !engine.closed);
+  const running = entry && [...entry.engines].find((engine) => !engine.closed && !engine.process.hasExited && !closingBrowsers.has(engine.process.exited));
   if (running) {
-    const engine = await running.openWindow({ windowSize });
-    track(key, engine);
-    return { engine, launched: false };
+    try {
+      const engine = await running.openWindow({ windowSize });
+      track(key, engine);
+      return { engine, launched: false };
+    } catch (error) {
+      log(`the running browser did not open another window (${String((error as Error)?.message ?? error)}): a new browser starts once it has exited`);
+      closingBrowsers.add(running.process.exited);
+      if (!(await exitsWithin(running.process.exited, EXIT_WAIT))) {
+        throw new Error(
+          `Gluon.open: the browser running on this profile could not open another window (${String((error as Error)?.message ?? error)}), ` +
+            `and it was still running ${EXIT_WAIT / 1000} s later, so no new browser can take its profile. Close its windows, or open this one with { incognito: true } or another { dataPath }.`,
+        );
+      }
+    }
   }
+  entry = browsers.get(key);
+  if (entry?.launching) return engineFor(key, launch, windowSize); // another open() started one meanwhile
+  if (entry?.running.size) {
+    log('a browser of this profile is on its way out: waiting for it to exit');
+    await Promise.all([...entry.running].map((exit) => exitsWithin(exit, EXIT_WAIT)));
+    if (browsers.get(key)?.launching) return engineFor(key, launch, windowSize);
+  }
+  entry = profileBrowsers(key);
   const launching = launch();
-  entry = { launching, engines: new Set() };
-  browsers.set(key, entry);
+  entry.launching = launching;
   try {
     const engine = await launching;
     track(key, engine);
     return { engine, launched: true };
   } finally {
     entry.launching = undefined;
-    if (entry.engines.size === 0 && browsers.get(key) === entry) browsers.delete(key);
+    forget(key, entry);
   }
 }
 
+function profileBrowsers(key: string): ProfileBrowsers {
+  let entry = browsers.get(key);
+  if (!entry) browsers.set(key, (entry = { engines: new Set(), running: new Set() }));
+  return entry;
+}
+
+function forget(key: string, entry: ProfileBrowsers): void {
+  if (!entry.launching && entry.engines.size === 0 && entry.running.size === 0 && browsers.get(key) === entry) browsers.delete(key);
+}
+
 function track(key: string, engine: Engine): void {
-  const entry = browsers.get(key)!;
+  const entry = profileBrowsers(key);
   entry.engines.add(engine);
   engine.on('close', () => {
     entry.engines.delete(engine);
-    if (entry.engines.size === 0 && !entry.launching && browsers.get(key) === entry) browsers.delete(key);
+    forget(key, entry);
   });
+  const exit = engine.process.exited;
+  if (engine.process.hasExited || entry.running.has(exit)) return;
+  entry.running.add(exit);
+  const gone = () => {
+    entry.running.delete(exit);
+    forget(key, entry);
+  };
+  exit.then(gone, gone);
+}
+
+/** Whether `exit` settles within `ms` (the timer does not keep Node alive). */
+function exitsWithin(exit: Promise<unknown>, ms: number): Promise<boolean> {
+  return eventOrTimeout<boolean>((done) => void exit.then(() => done(true), () => done(true)), ms, false);
 }
 
 // ------------------------------------------------------------------ open windows, broadcast

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENGINE, interruptAndCheck, killStillRunning, repoRoot, runNode, startInGroup, waitForNoneRunning } from './helpers.js';
+import { ENGINE, interruptAndCheck, killMarked, repoRoot, runNode, startInGroup, waitForNoneRunning } from './helpers.js';
 
 const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 // NODE_TEST_CONTEXT would make an app's own `node --test` report to this test runner instead of printing.
@@ -128,7 +128,7 @@ test('dev: a page change reloads the page, a backend change restarts the backend
     // The first app's processes: not dev itself, nor the esbuild service it keeps.
     const firstApp = firstTree.filter((proc) => proc.pid !== run.child.pid && proc.name !== 'esbuild');
     assert.ok(firstApp.some((proc) => proc.pid === firstPid) && firstApp.length > 1, 'the first backend and its browser were seen');
-    const leftOfFirst = await waitForNoneRunning(firstApp, undefined, 5000);
+    const leftOfFirst = await waitForNoneRunning(firstApp, 5000);
     assert.deepEqual(leftOfFirst.map((proc) => `${proc.pid} ${proc.name}`), [], 'the first backend and its browser are gone');
 
     // A broken backend: the error names the file and line; saving a fix starts it again.
@@ -143,7 +143,7 @@ test('dev: a page change reloads the page, a backend change restarts the backend
     await interruptAndCheck(run, 'gluon-ts dev');
   } finally {
     run.interrupt();
-    killStillRunning(run.tree.seen.values());
+    killMarked(run.tree.mark);
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -236,7 +236,7 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
   } finally {
     for (const run of runs) {
       run.interrupt();
-      killStillRunning(run.tree.seen.values());
+      killMarked(run.tree.mark);
     }
     rmSync(work, { recursive: true, force: true });
   }

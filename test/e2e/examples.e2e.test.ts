@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ENGINE, interruptAndCheck, killStillRunning, repoRoot, runNode, startInGroup, waitForNoneRunning, watchDescendants, type ProcInfo,
+  ENGINE, interruptAndCheck, killMarked, MARK_VARIABLE, newMark, repoRoot, runNode, startInGroup, waitForNoneMarked, watchRun, type ProcInfo, type RunWatch,
 } from './helpers.js';
 
 const env = { ...process.env, GLUON_HEADLESS: '1' };
@@ -23,9 +23,10 @@ const listProcs = (procs: ProcInfo[]) => procs.map((proc) => `${proc.pid} ${proc
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
- * Runs `node examples/<app> ...args` headless and records its process tree. Once stdout matches
+ * Runs `node examples/<app> ...args` headless, its run marked, and records its processes (helpers.ts:
+ * watchRun). Once stdout matches
  * `proof`, `end` runs (it ends the app: a signal, or closing its browser); the app must then exit,
- * and no process of its tree may be left. Whatever happens, nothing of it outlives the test.
+ * and no process of its run may be left anywhere. Whatever happens, nothing of it outlives the test.
  */
 async function runExample(
   t: TestContext,
@@ -34,20 +35,21 @@ async function runExample(
   proof: RegExp,
   end: (child: ChildProcess, tree: ProcInfo[]) => void,
 ): Promise<{ match: RegExpExecArray; code: number | null; signal: string | null; stdout: string; proofMs: number; seen: number }> {
-  let watch: ReturnType<typeof watchDescendants> | undefined;
+  const mark = newMark();
+  let watch: RunWatch | undefined;
   t.after(() => {
     watch?.stop();
-    killStillRunning(watch?.seen.values() ?? []);
+    killMarked(mark);
   });
   const started = Date.now();
   let match: RegExpExecArray | null = null;
   let proofMs = 0;
   let timer: NodeJS.Timeout | undefined;
   const run = await runNode(join(repoRoot, 'examples', app), args, {
-    env,
+    env: { ...env, [MARK_VARIABLE]: mark },
     timeout: PROOF_WAIT + 60_000, // a backstop: up to PROOF_WAIT for the proof, then up to 60 s to exit
     onSpawn: (child) => {
-      watch = watchDescendants(child.pid!);
+      watch = watchRun(mark, child.pid!);
       timer = setTimeout(() => child.kill('SIGTERM'), PROOF_WAIT); // no proof: stop it, fail below
     },
     onStdout: (all, _pid, child) => {
@@ -65,8 +67,8 @@ async function runExample(
   const seen = [...watch!.seen.values()];
   const context = `\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
   assert.ok(match, `${app} did not print ${proof} within ${seconds(PROOF_WAIT)}${context}`);
-  assert.ok(seen.length >= 2, `the app's process tree was recorded (its browser included): ${listProcs(seen)}`);
-  const left = await waitForNoneRunning(seen, undefined, 5000);
+  assert.ok(watch!.browser().length >= 2, `the app's processes were recorded, its browser's included: ${listProcs(seen)}`);
+  const { left } = await waitForNoneMarked(mark);
   assert.equal(listProcs(left), '', `${app}: processes left behind (of ${seen.length} seen)`);
   return { match: match as RegExpExecArray, code: run.code, signal: run.signal, stdout: run.stdout, proofMs, seen: seen.length };
 }
@@ -76,8 +78,8 @@ test('hello: the page calls the backend, which prints what it said; closing the 
   const run = await runExample(t, 'hello/app.js', [], /^hello: the page said "hi from (.+)"$/m, (child, tree) => {
     // What the user's closing the window does on Firefox (its last window: it quits), and what the
     // browser going away does on either engine: the window closes; nothing keeps the app alive.
-    // The browser: the app's child that leads its own process group.
-    const browser = tree.find((proc) => proc.ppid === child.pid && proc.pgrp === proc.pid);
+    // The browser: the app's child that leads its own process group (its watchdog shell aside).
+    const browser = tree.find((proc) => proc.ppid === child.pid && proc.pgrp === proc.pid && proc.name !== 'sh');
     if (!browser) return void child.kill('SIGTERM'); // fails below
     closedBrowser = `${browser.name} ${browser.pid}`;
     process.kill(browser.pid, 'SIGTERM');
@@ -145,7 +147,7 @@ test('typed (gluon-ts dev): the page calls, streams, exposes and answers an even
   } finally {
     run.interrupt();
     run.tree.stop();
-    killStillRunning(run.tree.seen.values());
+    killMarked(run.tree.mark);
     for (const path of [data, join(repoRoot, '.gluon')]) rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 });

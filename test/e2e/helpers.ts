@@ -1,6 +1,7 @@
 // Shared helpers for the end-to-end tests: every test opens a real headless browser.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +22,23 @@ if (ENGINE === 'firefox' && !process.env.GLUON_BROWSER) {
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const fixture = (...parts: string[]) => join(repoRoot, 'test', 'fixtures', ...parts);
 
-export function openFixture(path: string, options: Gluon.OpenOptions = {}): Promise<Gluon.Window> {
-  return Gluon.open(fixture(path), { headless: true, incognito: true, ...options });
+/**
+ * Opens a fixture headless in a temporary profile. Its browser gets a mark of its own (see
+ * markedProcesses): the environment is read when the browser is spawned, so windows opened at
+ * the same time by one test may share a mark.
+ */
+export async function openFixture(path: string, options: Gluon.OpenOptions = {}): Promise<Gluon.Window> {
+  const mark = newMark();
+  const before = process.env[MARK_VARIABLE];
+  process.env[MARK_VARIABLE] = mark;
+  try {
+    const window = await Gluon.open(fixture(path), { headless: true, incognito: true, ...options });
+    windowMarks.set(window, mark);
+    return window;
+  } finally {
+    if (before === undefined) delete process.env[MARK_VARIABLE];
+    else process.env[MARK_VARIABLE] = before;
+  }
 }
 
 /** Polls a page expression until it is truthy (or throws after `timeout` ms). */
@@ -118,9 +134,20 @@ export async function runCompatApp(name: string, o: { env?: NodeJS.ProcessEnv; a
   return JSON.parse(line);
 }
 
-/** PIDs of live (not zombie) processes in process group `group` (the browser's: it leads its own group). */
-export async function liveBrowserPids(group: number): Promise<number[]> {
-  return stillRunning([], group).map((proc) => proc.pid);
+// ------------------------------------------------------------------ counting the processes of a run
+
+// Browsers run in a session of their own (and Firefox's crash helper in yet another), and other
+// test runs drive browsers on the same machine at the same time: neither the backend's process
+// tree nor its group tells which browser processes belong to a run. A mark does: each run gets a
+// unique value of GLUON_TEST_MARK in its environment, which the backend, its browser and every
+// helper of that browser inherit, and the counting reads /proc/PID/environ across the machine.
+
+/** The environment variable carrying a run's mark. */
+export const MARK_VARIABLE = 'GLUON_TEST_MARK';
+
+/** A mark no other run carries. */
+export function newMark(): string {
+  return `gluon-test-${process.pid}-${randomBytes(8).toString('hex')}`;
 }
 
 /** A process as /proc/PID/stat shows it; `start` (clock ticks since boot) tells a reused pid apart. */
@@ -128,111 +155,112 @@ export interface ProcInfo {
   pid: number;
   ppid: number;
   pgrp: number;
+  /** Its session: a browser leads one of its own. */
+  sid: number;
   state: string;
   start: number;
   name: string;
 }
 
-/** Every process of the machine (Linux /proc), by pid. Synchronous: one consistent look. */
-export function readProcs(): Map<number, ProcInfo> {
-  const procs = new Map<number, ProcInfo>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // the process ended while we looked
-    }
-    // pid (comm) state ppid pgrp ... starttime is field 22; comm may hold spaces and parentheses.
-    const close = stat.lastIndexOf(')');
-    const fields = stat.slice(close + 2).split(' ');
-    procs.set(Number(entry), {
-      pid: Number(entry),
-      name: stat.slice(stat.indexOf('(') + 1, close),
-      state: fields[0],
-      ppid: Number(fields[1]),
-      pgrp: Number(fields[2]),
-      start: Number(fields[19]),
-    });
+/** One process (Linux /proc), or undefined if it is gone. */
+export function readProc(pid: number): ProcInfo | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
   }
-  return procs;
+  // pid (comm) state ppid pgrp session ... starttime is field 22; comm may hold spaces and parentheses.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    pid,
+    name: stat.slice(stat.indexOf('(') + 1, close),
+    state: fields[0]!,
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    sid: Number(fields[3]),
+    start: Number(fields[19]),
+  };
 }
 
-/** The processes below `root` (children, their children, ...), in `procs`. */
-export function descendantsOf(root: number, procs = readProcs()): ProcInfo[] {
-  const children = new Map<number, ProcInfo[]>();
-  for (const proc of procs.values()) {
-    const list = children.get(proc.ppid);
-    if (list) list.push(proc);
-    else children.set(proc.ppid, [proc]);
-  }
+/** The live (not zombie) processes anywhere on this machine carrying `mark`, this test process aside. */
+export function markedProcesses(mark: string): ProcInfo[] {
+  const needle = Buffer.from(`${MARK_VARIABLE}=${mark}\0`);
   const found: ProcInfo[] = [];
-  for (let queue = [root]; queue.length; ) {
-    for (const child of children.get(queue.pop()!) ?? []) {
-      found.push(child);
-      queue.push(child.pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`);
+    } catch {
+      continue; // gone meanwhile, or another user's
     }
+    const at = environ.indexOf(needle);
+    if (at === -1 || (at > 0 && environ[at - 1] !== 0)) continue;
+    const proc = readProc(Number(entry));
+    if (proc && proc.state !== 'Z') found.push(proc);
   }
   return found;
 }
 
-/** The arguments of a process (empty if it is gone or has none). */
-function argsOf(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
 /**
- * Records every process that is ever seen below `root` while it runs: looks every `everyMs` ms,
- * and whenever `look()` is called (e.g. the moment the child says it is ready). Also records
- * the helpers that left the tree at birth (a double fork reparents them to init, in a session
- * of their own, e.g. Firefox's crashhelper): processes started after `root` that name a
- * recorded process's pid as one of their arguments.
+ * Records the processes of one run (those carrying `mark`) while it runs: every `everyMs` ms and
+ * whenever `look()` is called (e.g. the moment the run says its window is up). `browser()` is what
+ * was seen of its browsers: the processes outside the session of `root` (the process the test
+ * started), the watchdog shell aside.
  */
-export function watchDescendants(root: number, everyMs = 100): { seen: Map<number, ProcInfo>; look(): void; stop(): void } {
-  const seen = new Map<number, ProcInfo>();
-  const ruledOut = new Set<string>(); // `pid@start` of processes already looked at and not ours
-  let rootStart: number | undefined;
+export function watchRun(mark: string, root: number, everyMs = 100) {
+  const seen = new Map<string, ProcInfo>(); // by pid@start
+  const rootSession = readProc(root)?.sid;
   const look = () => {
-    const procs = readProcs();
-    rootStart ??= procs.get(root)?.start;
-    for (const proc of descendantsOf(root, procs)) if (!seen.has(proc.pid)) seen.set(proc.pid, proc);
-    if (rootStart === undefined) return;
-    const ours = new Set([...seen.keys()].map(String));
-    for (const proc of procs.values()) {
-      const key = `${proc.pid}@${proc.start}`;
-      if (proc.start < rootStart || seen.has(proc.pid) || ruledOut.has(key) || proc.pid === process.pid) continue;
-      if (argsOf(proc.pid).slice(1).some((arg) => ours.has(arg))) seen.set(proc.pid, proc);
-      else ruledOut.add(key);
-    }
+    for (const proc of markedProcesses(mark)) seen.set(`${proc.pid}@${proc.start}`, proc);
   };
   look();
   const timer = setInterval(look, everyMs);
-  return { seen, look, stop: () => clearInterval(timer) };
+  return {
+    mark,
+    seen,
+    look,
+    stop: () => clearInterval(timer),
+    browser: () => [...seen.values()].filter((proc) => proc.sid !== rootSession && proc.name !== 'sh'),
+  };
 }
 
-/**
- * Which of `procs` still run: the same process (same pid and start time) and not a zombie;
- * plus any live process in the process group `group` (the browser's), if given.
- */
-export function stillRunning(procs: Iterable<ProcInfo>, group?: number): ProcInfo[] {
-  const now = readProcs();
-  const alive = new Map<number, ProcInfo>();
+export type RunWatch = ReturnType<typeof watchRun>;
+
+/** Polls until no process carries `mark`, or `timeout` ms: what is still running then, and after how long. */
+export async function waitForNoneMarked(mark: string, timeout = 5000): Promise<{ left: ProcInfo[]; ms: number }> {
+  const started = Date.now();
+  let left = markedProcesses(mark);
+  while (left.length && Date.now() - started < timeout) {
+    await sleep(20);
+    left = markedProcesses(mark);
+  }
+  return { left, ms: Date.now() - started };
+}
+
+/** SIGKILLs every process of the run still there (a failed test must not leave browsers behind). */
+export function killMarked(mark: string): void {
+  killStillRunning(markedProcesses(mark));
+}
+
+/** "pid name (state)" of each process, for messages. */
+export function describeProcs(procs: Iterable<ProcInfo>): string {
+  return [...procs].map((proc) => `${proc.pid} ${proc.name} (${proc.state})`).join(', ');
+}
+
+/** Which of `procs` still run: the same process (same pid and start time) and not a zombie. */
+export function stillRunning(procs: Iterable<ProcInfo>): ProcInfo[] {
+  const alive: ProcInfo[] = [];
   for (const proc of procs) {
-    const current = now.get(proc.pid);
-    if (current && current.start === proc.start && current.state !== 'Z') alive.set(proc.pid, current);
+    const current = readProc(proc.pid);
+    if (current && current.start === proc.start && current.state !== 'Z') alive.push(current);
   }
-  if (group !== undefined) {
-    for (const proc of now.values()) if (proc.pgrp === group && proc.state !== 'Z' && proc.pid !== process.pid) alive.set(proc.pid, proc);
-  }
-  return [...alive.values()];
+  return alive;
 }
 
-/** SIGKILLs `procs` that still run (a failed test must not leave browsers behind). */
+/** SIGKILLs `procs` that still run. */
 export function killStillRunning(procs: Iterable<ProcInfo>): void {
   for (const proc of stillRunning(procs)) {
     try {
@@ -243,16 +271,31 @@ export function killStillRunning(procs: Iterable<ProcInfo>): void {
   }
 }
 
-/** Polls `stillRunning` until nothing is left, or `timeout` ms: what is still running then. */
-export async function waitForNoneRunning(procs: Iterable<ProcInfo>, group?: number, timeout = 3000): Promise<ProcInfo[]> {
+/** Polls `stillRunning` until none of `procs` is left, or `timeout` ms: what is still running then. */
+export async function waitForNoneRunning(procs: Iterable<ProcInfo>, timeout = 3000): Promise<ProcInfo[]> {
   const list = [...procs];
   const deadline = Date.now() + timeout;
-  let left = stillRunning(list, group);
+  let left = stillRunning(list);
   while (left.length && Date.now() < deadline) {
     await sleep(50);
-    left = stillRunning(list, group);
+    left = stillRunning(list);
   }
   return left;
+}
+
+/** The marks of the windows openFixture opened. */
+const windowMarks = new WeakMap<Gluon.Window, string>();
+
+/** The mark of the browser of a window opened by openFixture. */
+export function windowMark(window: Gluon.Window): string {
+  const mark = windowMarks.get(window);
+  if (!mark) throw new Error('the window was not opened by openFixture, so its processes carry no mark');
+  return mark;
+}
+
+/** The live processes of the browser of a window opened by openFixture (its watchdog included). */
+export function liveBrowserPids(window: Gluon.Window): number[] {
+  return markedProcesses(windowMark(window)).map((proc) => proc.pid);
 }
 
 /** TCP sockets in LISTEN state held by the processes `pids`, as `address:port` (Linux /proc, its hex address). */
@@ -289,12 +332,16 @@ export function isLoopbackAddress(hex: string): boolean {
 
 // ------------------------------------------------------------------ commands run as from a terminal
 
-/** A command running in its own process group (as a terminal runs it), its output collected. */
+/**
+ * A command running in its own process group (as a terminal runs it), its output collected; its
+ * processes (and its browsers') carry a mark of their own, recorded by `tree` (see watchRun).
+ */
 export type GroupRun = ReturnType<typeof startInGroup>;
 
 export function startInGroup(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tree = watchDescendants(child.pid!, 100);
+  const mark = newMark();
+  const child = spawn(command, args, { cwd, env: { ...env, [MARK_VARIABLE]: mark }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tree = watchRun(mark, child.pid!);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -328,15 +375,17 @@ export function startInGroup(command: string, args: string[], cwd: string, env: 
   };
 }
 
-/** Ctrl+C, then: the command exits, and no process it ever started is left. */
+/** Ctrl+C, then: the command exits, and no process of its run (its browser's included) is left anywhere. */
 export async function interruptAndCheck(run: GroupRun, what: string): Promise<void> {
   run.tree.look();
   run.interrupt();
   const code = await Promise.race([run.exited, sleep(30_000).then(() => 'timeout' as const)]);
   run.tree.stop();
-  const left = await waitForNoneRunning(run.tree.seen.values(), undefined, 5000);
-  killStillRunning(run.tree.seen.values());
+  const { left } = await waitForNoneMarked(run.tree.mark, 5000);
+  killMarked(run.tree.mark);
   assert.notEqual(code, 'timeout', `${what} did not exit within 30 s of Ctrl+C:\n${run.output}`);
-  assert.deepEqual(left.map((proc) => `${proc.pid} ${proc.name}`), [], `${what} left processes behind (of ${run.tree.seen.size} seen)`);
-  console.log(`# ${what}: exited with ${code} after Ctrl+C; 0 of ${run.tree.seen.size} processes of its tree left`);
+  const browser = run.tree.browser();
+  assert.ok(browser.length >= 2, `${what}: its browser was seen (${describeProcs(run.tree.seen.values())})`);
+  assert.equal(describeProcs(left), '', `${what} left processes behind (of ${run.tree.seen.size} seen)`);
+  console.log(`# ${what}: exited with ${code} after Ctrl+C; 0 of ${run.tree.seen.size} processes of its run (${browser.length} of its browser) left`);
 }

@@ -26,7 +26,9 @@ import type { ServedRequest, ServedResponse } from '../../src/engine/types.js';
 import { encodeMessage, joinFrame } from '../../src/ipc/codec.js';
 import { LINK_MARK } from '../../src/ipc/link.js';
 import { INTERNALS } from '../../src/window/window.js';
-import { ENGINE, fixture, isLoopbackAddress, listeningSockets, liveBrowserPids, openFixture, sleep, waitFor } from './helpers.js';
+import {
+  ENGINE, fixture, isLoopbackAddress, listeningSockets, liveBrowserPids, openFixture, sleep, waitFor, waitForNoneMarked, windowMark,
+} from './helpers.js';
 
 const onLinux = process.platform === 'linux';
 const engineOf = (win: Gluon.Window): any => (win as any)[INTERNALS].engine;
@@ -497,7 +499,7 @@ const handshake = (url: string, options: WebSocket.ClientOptions = {}) => new Pr
 test(`the engine's ports: ${ENGINE === 'chromium' ? 'Chromium listens on no TCP port, before or after the app works' : "Firefox's remote agent listens on loopback only, and another client cannot use or end our session"}`, { skip: !onLinux && 'reads /proc' }, async () => {
   const win = await openFixture('isolation');
   const samples: [string, string[]][] = [];
-  const sample = async (when: string) => samples.push([when, await listeningSockets(await liveBrowserPids(win.browser.pid))]);
+  const sample = async (when: string) => samples.push([when, await listeningSockets(await liveBrowserPids(win))]);
   let port = 0;
   try {
     await sample('just opened');
@@ -511,7 +513,7 @@ test(`the engine's ports: ${ENGINE === 'chromium' ? 'Chromium listens on no TCP 
     await sleep(500);
     await sample('after IPC, a reload and a popup');
 
-    const pids = await liveBrowserPids(win.browser.pid);
+    const pids = await liveBrowserPids(win);
     const commandLines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
     if (ENGINE === 'chromium') {
       for (const [when, listening] of samples) assert.deepEqual(listening, [], `Chromium listens on no TCP port (${when})`);
@@ -587,6 +589,6 @@ test(`the engine's ports: ${ENGINE === 'chromium' ? 'Chromium listens on no TCP 
     await win.close();
   }
   if (ENGINE === 'firefox') assert.equal(await tcpConnect('127.0.0.1', port), 'ECONNREFUSED', 'the port is closed with the browser');
-  else assert.deepEqual(await liveBrowserPids(win.browser.pid), [], 'the browser is gone');
+  else assert.deepEqual((await waitForNoneMarked(windowMark(win), 3000)).left, [], 'the browser is gone');
 });
 

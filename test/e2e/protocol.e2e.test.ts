@@ -16,7 +16,7 @@ test(`the browser's remote protocol is reachable by gluon-ts alone (${ENGINE})`,
   try {
     await win.page.loaded;
     win.ipc.ping = () => 'pong';
-    const pids = await liveBrowserPids(win.browser.pid);
+    const pids = await liveBrowserPids(win);
     const listening = await listeningSockets(pids);
     if (ENGINE === 'chromium') {
       assert.deepEqual(listening, [], 'Chromium listens on no TCP port: CDP goes over a pipe');

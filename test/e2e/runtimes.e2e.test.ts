@@ -1,16 +1,13 @@
 // The same apps, unchanged, run by Node, Bun and Deno (`node app.mjs`, `bun app.mjs`,
 // `deno run -A app.mjs`; Bun and Deno are devDependencies, their binaries in node_modules/.bin).
 // Each run is watched: every process whose environment holds this run's GLUON_TEST_MARK (the
-// runtime, the browser, and the helpers that inherit its environment) and every process below the
-// runtime. A run passes only if a browser was seen, and nothing of it is left once the runtime
-// has exited.
+// runtime, the browser, and the helpers that inherit its environment), across the machine. A
+// run passes only if a browser was seen, and nothing of it is left once the runtime has exited.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ENGINE, fixture, killStillRunning, readProcs, repoRoot, runNode, waitForNoneRunning, watchDescendants, type ProcInfo } from './helpers.js';
+import { ENGINE, fixture, killStillRunning, MARK_VARIABLE, newMark, repoRoot, runNode, waitForNoneMarked, watchRun, type RunWatch } from './helpers.js';
 
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
 const RUNTIMES = {
@@ -22,28 +19,13 @@ type Runtime = keyof typeof RUNTIMES;
 
 const CHROMIUM_ONLY = ENGINE !== 'chromium' && 'Bun and Deno run on Chromium in this pass (README: Runtimes); this test runs in the Chromium pass';
 
-/** Live processes whose environment holds GLUON_TEST_MARK=`mark`. */
-function markedProcesses(mark: string): ProcInfo[] {
-  const entry = `\0GLUON_TEST_MARK=${mark}\0`;
-  const found: ProcInfo[] = [];
-  for (const proc of readProcs().values()) {
-    if (proc.state === 'Z') continue;
-    try {
-      if (`\0${readFileSync(`/proc/${proc.pid}/environ`, 'latin1')}`.includes(entry)) found.push(proc);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
-}
-
 interface Watched {
   code: number | null;
   signal: string | null;
   stdout: string;
   stderr: string;
-  /** The processes seen during the run other than the runtime itself, by pid. */
-  seen: Map<number, ProcInfo>;
+  /** The pids of the run's processes seen while it ran (those carrying its mark). */
+  seen: Set<number>;
 }
 
 /**
@@ -55,48 +37,32 @@ async function runWatched(
   file: string,
   o: { args?: string[]; env?: NodeJS.ProcessEnv; stdin?: boolean; onStdout?: NonNullable<Parameters<typeof runNode>[2]>['onStdout'] } = {},
 ): Promise<Watched> {
-  const mark = randomUUID();
-  const seen = new Map<number, ProcInfo>();
-  let tree: ReturnType<typeof watchDescendants> | undefined;
-  let root = 0;
-  let markedSeen = 0; // processes other than the runtime that inherited the mark: the browser's
-  const look = () => {
-    tree?.look();
-    const marked = markedProcesses(mark).filter((proc) => proc.pid !== root);
-    for (const proc of [...marked, ...(tree?.seen.values() ?? [])]) {
-      if (seen.has(proc.pid)) continue;
-      seen.set(proc.pid, proc);
-      if (marked.includes(proc)) markedSeen++;
-    }
-  };
-  const timer = setInterval(look, 100);
+  const mark = newMark();
+  let watch: RunWatch | undefined;
   let run;
   try {
     run = await runNode(file, o.args ?? [], {
       runtime: [...RUNTIMES[runtime]],
       cwd: dirname(file),
-      env: { ...process.env, GLUON_HEADLESS: '1', NO_COLOR: '1', GLUON_TEST_MARK: mark, ...o.env },
+      env: { ...process.env, GLUON_HEADLESS: '1', NO_COLOR: '1', [MARK_VARIABLE]: mark, ...o.env },
       stdin: o.stdin,
       timeout: 60_000,
       onSpawn: (child) => {
-        root = child.pid!;
-        tree = watchDescendants(root, 100);
+        watch = watchRun(mark, child.pid!);
       },
       onStdout: (all, pid, child) => {
-        look();
+        watch?.look();
         o.onStdout?.(all, pid, child);
       },
     });
   } finally {
-    clearInterval(timer);
-    tree?.stop();
+    watch?.stop();
   }
-  const left = await waitForNoneRunning(seen.values(), undefined, 2000);
-  const leftMarked = markedProcesses(mark);
-  const leftOver = [...new Map([...left, ...leftMarked].map((proc) => [proc.pid, proc])).values()];
-  killStillRunning(leftOver);
-  assert.ok(markedSeen > 0, `${runtime}: no browser process was ever seen, so "none left" would prove nothing\n${run.stderr}`);
-  assert.deepEqual(leftOver.map((proc) => `${proc.pid} ${proc.name}`), [], `${runtime}: processes left after the app exited (of ${seen.size} seen)`);
+  const { left } = await waitForNoneMarked(mark, 2000);
+  killStillRunning(left);
+  const seen = new Set([...(watch?.seen.values() ?? [])].map((proc) => proc.pid));
+  assert.ok((watch?.browser().length ?? 0) > 0, `${runtime}: no browser process was ever seen, so "none left" would prove nothing\n${run.stderr}`);
+  assert.deepEqual(left.map((proc) => `${proc.pid} ${proc.name}`), [], `${runtime}: processes left after the app exited (of ${seen.size} seen)`);
   return { ...run, seen };
 }
 

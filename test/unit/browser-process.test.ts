@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnBrowser, type BrowserProcess } from '../../src/browser/process.js';
 
@@ -130,6 +130,23 @@ describe('spawnBrowser', { skip, timeout: 20_000 }, () => {
     assert.ok(tail.endsWith('line 1999 ' + 'x'.repeat(20) + '\n'));
   });
 
+  test('the watchdog shell guards the browser while it runs, and goes with it', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+    const { proc, parent, grandchild } = await startFake();
+    const watchdogs = () => readdirSync('/proc').filter((entry) => {
+      try {
+        const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        return args.includes('gluon-watchdog') && args.includes(String(parent)) && isAlive(Number(entry));
+      } catch {
+        return false;
+      }
+    });
+    const running = watchdogs().length;
+    await proc.kill();
+    assert.equal(running, 1, 'one watchdog for the browser');
+    await assertAllGone(proc, [parent, grandchild]);
+    assert.ok(await eventually(() => watchdogs().length === 0), 'the watchdog is gone with the browser');
+  });
+
   test('a missing executable throws', () => {
     assert.throws(() => spawnBrowser('/nonexistent/gluon-ts-browser', [], { pipe: true }), /Could not start the browser/);
   });
@@ -174,6 +191,21 @@ describe('killAllOnExit', { skip, timeout: 20_000 }, () => {
     host.kill('SIGTERM');
     assert.deepEqual(await exit, [null, 'SIGTERM']);
     for (const pid of [parent!, grandchild!]) assert.ok(await eventually(() => !isAlive(pid)), `pid ${pid} alive`);
+  });
+
+  test('SIGKILL to Node: the watchdog kills the browser group within 2 s, SIGTERM-proof helpers included', async () => {
+    const { host, pids, exit } = runHost('');
+    const [parent, grandchild] = await pids;
+    const killedAt = Date.now();
+    host.kill('SIGKILL');
+    try {
+      assert.deepEqual(await exit, [null, 'SIGKILL']);
+      for (const pid of [parent!, grandchild!]) assert.ok(await eventually(() => !isAlive(pid), 2000), `pid ${pid} alive 2 s after Node's SIGKILL`);
+      const goneMs = Date.now() - killedAt;
+      assert.ok(goneMs < 2000, `gone after ${goneMs} ms`);
+    } finally {
+      for (const pid of [parent!, grandchild!]) if (isAlive(pid)) process.kill(pid, 'SIGKILL'); // a failed run leaves nothing
+    }
   });
 
   test("the app's own signal listener decides how to exit", async () => {
