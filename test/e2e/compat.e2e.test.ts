@@ -5,6 +5,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENGINE, linkCompatApps, repoRoot, runCompatApp as runApp } from './helpers.js';
@@ -13,13 +14,17 @@ const compat = join(repoRoot, 'compat');
 
 before(linkCompatApps);
 
-test('the compat apps import @gluon-framework/gluon, and it is this package', async () => {
+test('every compat app imports @gluon-framework/gluon (and node: modules only), and it is this package', async () => {
   const linked = await realpath(join(compat, 'node_modules', '@gluon-framework', 'gluon'));
   assert.equal(linked, await realpath(repoRoot));
-  for (const app of ['hello', 'resources', 'store-controls']) {
+  const apps = readdirSync(compat, { withFileTypes: true }).filter((entry) => entry.isDirectory() && existsSync(join(compat, entry.name, 'index.js'))).map((entry) => entry.name);
+  assert.ok(apps.length >= 10, `the compat apps: ${apps.join(', ')}`);
+  for (const app of apps) {
     const source = await readFile(join(compat, app, 'index.js'), 'utf8');
-    assert.match(source, /^import \* as Gluon from '@gluon-framework\/gluon';$/m);
-    assert.doesNotMatch(source, /gluon-ts/);
+    assert.match(source, /^import \* as Gluon from '@gluon-framework\/gluon';$/m, app);
+    // Gluon, and Node's own modules: nothing of gluon-ts by its own name.
+    const imported = [...source.matchAll(/^\s*import\b[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1]!);
+    assert.deepEqual(imported.filter((name) => name !== '@gluon-framework/gluon' && !name.startsWith('node:')), [], app);
   }
 });
 
