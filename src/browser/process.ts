@@ -16,6 +16,9 @@ export interface BrowserProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<BrowserExit>;
   readonly hasExited: boolean;
+  /** The app asked the browser itself to quit (through the protocol): it opens no more windows. */
+  readonly closing: boolean;
+  markClosing(): void;
   /** The last ~8 KB the browser wrote to stderr (for launch-failure messages). */
   stderrTail(): string;
   /** SIGTERM the process group, SIGKILL it after `graceMs`, then SIGKILL any straggler. */
@@ -113,6 +116,7 @@ export function spawnBrowser(path: string, args: string[], o: SpawnBrowserOption
   });
 
   let exit: BrowserExit | undefined;
+  let closing = false;
   let resolveExit!: (e: BrowserExit) => void;
   const exited = new Promise<BrowserExit>((resolve) => (resolveExit = resolve));
   child.once('exit', (code, signal) => {
@@ -204,6 +208,12 @@ export function spawnBrowser(path: string, args: string[], o: SpawnBrowserOption
     exited,
     get hasExited() {
       return exit !== undefined;
+    },
+    get closing() {
+      return closing;
+    },
+    markClosing: () => {
+      closing = true;
     },
     stderrTail: () => tail,
     kill,

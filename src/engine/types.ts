@@ -141,7 +141,7 @@ export interface Engine {
   /** Process id of the browser (it leads a process group with its helpers on POSIX). */
   readonly pid: number;
   /** The browser's OS process, one object for all the windows of one browser: when it has exited. */
-  readonly process: Pick<BrowserProcess, 'exited' | 'hasExited'>;
+  readonly process: Pick<BrowserProcess, 'exited' | 'hasExited' | 'closing'>;
   /** Runs `source` once in the document there now and once in every later one (see init-script.ts). */
   addInitScript(source: string): Promise<() => Promise<void>>;
   /** Evaluates an expression in the top-level page; rejects with the page's error. */

@@ -7,7 +7,6 @@ import { backendAdditions, createIpc } from '../ipc/facade.js';
 import { createIdle, IDLE_ORIGIN, type IdleApi } from './idle.js';
 import { createResources, type ResourcesApi } from './resources.js';
 import { createV8Cache, type V8CacheApi } from './v8cache.js';
-import { browserClosing } from './windows.js';
 import type { BackendCalls, BackendIpc, CallOptions, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export interface VersionInfo {
@@ -218,11 +217,7 @@ export function createWindow(o: {
     ipc: createIpc(endpoint, 'backend'),
     ...backendAdditions(endpoint),
     cdp: {
-      send: (method, params, useSessionId = true) => {
-        // The whole browser is going: the next open() of its profile starts another (windows.ts).
-        if (typeof method === 'string' && method.toLowerCase() === 'browser.close') browserClosing(engine);
-        return engine.sendCdp(method, params, { browser: !useSessionId });
-      },
+      send: (method, params, useSessionId = true) => engine.sendCdp(method, params, { browser: !useSessionId }),
       on: (method, handler, once = false) => hookProtocol('cdp', method, handler, once, engine.onCdp.bind(engine)),
     },
     bidi: {

@@ -22,16 +22,11 @@ interface ProfileBrowsers {
 }
 const browsers = new Map<string, ProfileBrowsers>();
 
-/** The browsers (by their process's exit) the app asked to close as a whole: no window opens in them. */
+/** The browsers (by their process's exit) that refused a new window: no window opens in them. */
 const closingBrowsers = new WeakSet<Promise<unknown>>();
 
 /** How long an open() waits for a browser on its way out to exit before starting the next one on its profile. */
 const EXIT_WAIT = 10_000;
-
-/** The window's whole browser was asked to close (Window.cdp.send('Browser.close')): never reuse it. */
-export function browserClosing(engine: Engine): void {
-  closingBrowsers.add(engine.process.exited);
-}
 
 /**
  * An engine for a new window: a new window in the browser already running on this profile, or
@@ -43,7 +38,7 @@ export async function engineFor(key: string | undefined, launch: () => Promise<E
   if (key === undefined) return { engine: await launch(), launched: true };
   await browsers.get(key)?.launching?.catch(() => {});
   let entry = browsers.get(key);
-  const running = entry && [...entry.engines].find((engine) => !engine.closed && !engine.process.hasExited && !closingBrowsers.has(engine.process.exited));
+  const running = entry && [...entry.engines].find((engine) => !engine.closed && !engine.process.hasExited && !engine.process.closing && !closingBrowsers.has(engine.process.exited));
   if (running) {
     try {
       const engine = await running.openWindow({ windowSize });

@@ -4,17 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Engine, EngineEvents } from '../../src/engine/types.js';
-import { browserClosing, engineFor } from '../../src/window/windows.js';
+import { engineFor } from '../../src/window/windows.js';
 
 /** A fake browser process: exit() ends it. */
 function fakeProcess() {
   let exit!: () => void;
   let hasExited = false;
+  let closing = false;
   const exited = new Promise<unknown>((resolve) => (exit = () => {
     hasExited = true;
     resolve({ code: 0, signal: null });
   }));
-  return { process: { exited, get hasExited() { return hasExited; } }, exit };
+  return { process: { exited, get hasExited() { return hasExited; }, get closing() { return closing; } }, exit, markClosing: () => (closing = true) };
 }
 
 type FakeProcess = ReturnType<typeof fakeProcess>;
@@ -59,7 +60,8 @@ test('a running browser of the profile is reused', async () => {
 test('a browser asked to close (Browser.close) is not reused: the next launches once it has exited', async () => {
   const old = fakeProcess();
   const { engine } = await engineFor('closing', async () => fakeEngine(old));
-  browserClosing(engine);
+  old.markClosing(); // what an engine does when the app sends Browser.close
+  assert.equal(engine.process.closing, true);
   let launched = false;
   const next = engineFor('closing', async () => {
     launched = true;

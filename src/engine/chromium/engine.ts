@@ -354,6 +354,7 @@ export class ChromiumEngine implements Engine {
   }
 
   sendCdp(method: string, params?: object, opts: { browser?: boolean } = {}): Promise<unknown> {
+    if (method === 'Browser.close') this.process.markClosing(); // no new window opens in it (window/windows.ts)
     return this.cdp.send(method, params, opts.browser ? undefined : this.sessionId);
   }
 

@@ -557,6 +557,7 @@ export class FirefoxEngine implements Engine {
   }
 
   sendCdp(method: string, params?: object): Promise<unknown> {
+    if (method === 'Browser.close') this.process.markClosing(); // no new window opens in it (window/windows.ts)
     return this.cdpOnBidi.send(method, params);
   }
 
@@ -565,6 +566,7 @@ export class FirefoxEngine implements Engine {
   }
 
   sendBidi(method: string, params: object = {}): Promise<unknown> {
+    if (method === 'browser.close') this.process.markClosing();
     return this.bidi.send(method, params);
   }
 
