@@ -16,6 +16,8 @@ import type { CdpApi } from './window/window.js';
 import type { CssResource, JsResource } from './window/resources.js';
 import type { PdfOptions } from './engine/types.js';
 import type { BackendIpc } from './types/ipc.js';
+import { listenForDevReload } from './dev-reload.js';
+import { reloadOpenWindows } from './window/windows.js';
 
 export { open, APP_ORIGIN } from './window/open.js';
 export { openAbout } from './window/about.js';
@@ -88,3 +90,6 @@ export type ExtensionsAPI = typeof extensions;
 // Gluon apps read process.versions.gluon: the Gluon API level implemented; ours is under its own key.
 (process.versions as Record<string, string>).gluon ??= GLUON_API_VERSION;
 (process.versions as Record<string, string>).gluonTs ??= PACKAGE_VERSION;
+
+// Under `gluon-ts dev`, a page change reloads every open window (src/dev-reload.ts).
+listenForDevReload(reloadOpenWindows);

@@ -1,7 +1,7 @@
 // The two bundling steps `dev` and `build` share: the page folder (copied, with its TypeScript
 // entries bundled to .js) and the backend (one file).
 import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { bootstrapSource, packageVersion } from '../window/assets.js';
+import { bootstrapSource, packageVersion } from '../assets.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPageEntry, loadEsbuild, type Project } from './project.js';
@@ -9,10 +9,11 @@ import { isPageEntry, loadEsbuild, type Project } from './project.js';
 type Esbuild = Awaited<ReturnType<typeof loadEsbuild>>;
 
 /**
- * This package's module of run-time files, which a bundle that takes gluon-ts in replaces: the
- * compiled one, and in a checkout its source too (an app whose tsconfig "paths" point at it).
+ * The seam module src/assets.ts (this package's run-time files), which a bundle that takes
+ * gluon-ts in replaces: the compiled one, and in a checkout its source too (an app whose
+ * tsconfig "paths" point at it). Known by identity (real path), never by a path into window/.
  */
-const OWN_ASSETS = [new URL('../window/assets.js', import.meta.url), new URL('../../../src/window/assets.ts', import.meta.url)]
+const OWN_ASSETS = [new URL('../assets.js', import.meta.url), new URL('../../../src/assets.ts', import.meta.url)]
   .map((url) => fileURLToPath(url))
   .filter((path) => existsSync(path))
   .map((path) => realpathSync(path));
@@ -92,7 +93,7 @@ export interface BackendBundle {
   /** Bundle the app's packages too (gluon-ts included): one self-contained file. */
   selfContained: boolean;
   minify?: boolean;
-  /** Replaces gluon-ts's src/window/assets.js when the bundle takes gluon-ts in (see assetsModule). */
+  /** Replaces gluon-ts's seam module src/assets.ts when the bundle takes gluon-ts in (see assetsModule). */
   assetsModule?: string;
 }
 

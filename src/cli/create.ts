@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageVersion } from '../window/assets.js';
+import { packageVersion } from '../assets.js';
 import { CliError } from './project.js';
 
 const TEMPLATE = fileURLToPath(new URL('../../../template/app/', import.meta.url));

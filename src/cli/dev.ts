@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { DEV_ENV, RELOAD_MESSAGE } from '../dev-reload.js';
 import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
 import { bundlePath, findProject, loadEsbuild } from './project.js';
 
@@ -53,7 +54,7 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
   const start = () => {
     const spawned = spawn(process.execPath, ['--enable-source-maps', outfile, ...options.appArgs], {
       cwd: project.root,
-      env: { ...process.env, GLUON_DEV: '1' },
+      env: { ...process.env, [DEV_ENV]: '1' },
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     });
     child = spawned;
@@ -145,7 +146,7 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
         return;
       }
       if (child?.connected) {
-        child.send({ gluonDev: 'reload' });
+        child.send(RELOAD_MESSAGE);
         log(`page changed (${files.join(', ')}): reloaded`);
       } else {
         log(`page changed (${files.join(', ')}): rebuilt; the app is not running`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The gluon-ts command line: create, dev, build, doctor. `gluon-ts <command> --help` for each.
 import { parseArgs } from 'node:util';
-import { packageVersion } from '../window/assets.js';
+import { packageVersion } from '../assets.js';
 import { CliError } from './project.js';
 
 const HELP: Record<string, string> = {

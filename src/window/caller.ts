@@ -12,7 +12,7 @@
 // above the first frame, which is this module, whatever name the runtime gives it.
 import { posix, win32 } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { appDirectory } from './assets.js';
+import { appDirectory } from '../assets.js';
 
 /** How the running runtime writes file names in stack frames. */
 export interface FrameSyntax {

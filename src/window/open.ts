@@ -1,7 +1,7 @@
 // open(): options and security checks, finding and launching the browser, serving a
 // local app folder, and wiring the IPC endpoint to the engine. Engine-neutral: it only
 // uses the Engine interface (src/engine/types.ts).
-import { bootstrapSource, packageVersion } from './assets.js';
+import { bootstrapSource, packageVersion } from '../assets.js';
 import { dirname, join, resolve } from 'node:path';
 import { findBrowser } from '../browser/find.js';
 import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';

@@ -114,26 +114,13 @@ const openWindows = new Set<Window<any>>();
 export function trackWindow(window: Window<any>): void {
   openWindows.add(window);
   window.on('close', () => openWindows.delete(window));
-  listenToDevServer();
 }
 
-let listeningToDev = false;
-
-/**
- * Under `gluon-ts dev` (GLUON_DEV=1, started with a Node IPC channel), the CLI says "reload"
- * when page files changed: every open window reloads, and the backend keeps running.
- */
-function listenToDevServer(): void {
-  if (listeningToDev || process.env.GLUON_DEV !== '1' || typeof process.send !== 'function') return;
-  listeningToDev = true;
-  process.on('message', (message: any) => {
-    if (message?.gluonDev !== 'reload') return;
-    for (const window of openWindows) {
-      if (!window.closed) window.page.reload(true).catch(() => {});
-    }
-  });
-  // The channel must not keep the app alive once its windows are closed.
-  (process.channel as { unref?: () => void } | undefined)?.unref?.();
+/** Reloads every open window's page; the backend keeps running (`gluon-ts dev` after a page change, wired in index.ts). */
+export function reloadOpenWindows(): void {
+  for (const window of openWindows) {
+    if (!window.closed) window.page.reload(true).catch(() => {});
+  }
 }
 
 /** What broadcast() got from one window. */
