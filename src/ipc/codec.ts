@@ -2,7 +2,7 @@
 // Built on devalue (undefined, NaN, ±Infinity, -0, BigInt, Date, RegExp, Map, Set,
 // typed arrays, shared and cyclic references) plus a reducer for Error objects.
 //
-// A frame is a JSON array with one item per message. A message made only of plain data
+// A frame (wire.ts) is a JSON array with one item per message. A message made only of plain data
 // (see encodePlain) is the item `{"m": <the message as JSON>}`; any other message is
 // devalue's flattened form (an array). Messages are encoded one by one, so a value that
 // cannot cross fails only its own message, and a batch of messages is joined without
@@ -255,11 +255,6 @@ function asJsonWould(message: unknown, leftOut: string[]): unknown {
   } catch (error) {
     throw Object.assign(new TypeError(String((error as Error)?.message ?? error)), { path: failedAt });
   }
-}
-
-/** Joins encoded messages into one frame (no payload is encoded again). */
-export function joinFrame(encoded: string[]): string {
-  return `[${encoded.join(',')}]`;
 }
 
 /**

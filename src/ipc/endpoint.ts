@@ -4,32 +4,16 @@
 //
 // What it carries: calls of exposed functions (with cancellation, time limits and
 // streamed results), events with replies, and writes to a shared key/value store.
-// Messages queued in the same tick leave as one frame; how frames travel (pieces, a
-// faster channel) is the link's business (link.ts).
+// Messages (their kinds are in wire.ts) queued in the same tick leave as one frame; how
+// frames travel (pieces, the data channel) is the link's business (link.ts).
 //
 // Robustness rules: nothing received can throw out of `receive`; every request that
 // waits for something (a handler not yet exposed while this side starts up, a peer not
 // yet there) waits for a bounded time; every pending request is rejected when the peer
 // goes away. Once a side is up, a request nobody handles is answered at once.
-import { decodeFrame, encodeMessage, joinFrame, MalformedMessage, MAX_FRAME_CHARS, MAX_MESSAGE_CHARS } from './codec.js';
-import { exposeHint } from './facade.js';
+import { decodeFrame, encodeMessage, MalformedMessage, MAX_FRAME_CHARS, MAX_MESSAGE_CHARS } from './codec.js';
 import { StreamProducer, StreamReceiver, streamIterator } from './streams.js';
-
-export type Message =
-  | { k: 'hello' }
-  | { k: 'call'; id: number; name: string; args: unknown[] }
-  | { k: 'event'; id: number; type: string; data: unknown }
-  | { k: 'ok'; id: number; value: unknown }
-  | { k: 'err'; id: number; error: unknown }
-  | { k: 'store'; key: string; value?: unknown; del?: 1 }
-  | { k: 'store-all'; entries: [string, unknown][] }
-  /** The caller gave up (abort, timeout): the callee's signal fires, its stream stops. */
-  | { k: 'cancel'; id: number }
-  /** The result is a stream: items follow as the caller grants credits with `pull`. */
-  | { k: 'stream'; id: number }
-  | { k: 'pull'; id: number; n: number }
-  | { k: 'item'; id: number; value: unknown }
-  | { k: 'end'; id: number };
+import { joinFrame, type Message, type Request } from './wire.js';
 
 /** What `this` is inside an exposed function or listener (use a `function`, not an arrow). */
 export interface HandlerContext {
@@ -110,7 +94,7 @@ interface Running {
 }
 
 interface Parked {
-  message: Extract<Message, { k: 'call' | 'event' }>;
+  message: Request;
   epoch: number;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -257,6 +241,15 @@ export class Endpoint {
     return () => this.storeListeners.delete(listener);
   }
 
+  /**
+   * The whole store as one frame, for the peer's `receive` (or its link's control channel) to load
+   * before anything else arrives: the backend hands it to every new document in an init script.
+   * Throws if a stored value cannot be encoded.
+   */
+  storeSnapshotFrame(): string {
+    return joinFrame([encodeMessage({ k: 'store-all', entries: this.storeEntries() } satisfies Message)]);
+  }
+
   /** Replaces the local store without telling the other side (initial snapshot). */
   loadStore(entries: Iterable<[string, unknown]>): void {
     this.storeData.clear();
@@ -357,7 +350,7 @@ export class Endpoint {
 
   // ---------------------------------------------------------------- internals
 
-  private request(message: Extract<Message, { k: 'call' | 'event' }>, what: string, options: CallOptions = {}): Promise<unknown> {
+  private request(message: Request, what: string, options: CallOptions = {}): Promise<unknown> {
     if (this.closedReason) return Promise.reject(withWhat(this.closedReason, what));
     const { signal, timeout } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -558,7 +551,7 @@ export class Endpoint {
     }
   }
 
-  private handleRequest(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): void {
+  private handleRequest(message: Request, epoch: number): void {
     if (this.options.log) this.log(`<- ${describeRequest(message)} #${message.id}`);
     if (this.running.size + this.parkedCount >= this.limits.pending) {
       return void this.reply(message.id, epoch, false, new RangeError(
@@ -576,7 +569,7 @@ export class Endpoint {
    * Answers a request nobody handles: an event with `null` (Gluon's "no reply"), a call with a
    * ReferenceError naming what is exposed. `waited`: how long it waited for a handler, if it did.
    */
-  private unheard(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number, waited?: number): void {
+  private unheard(message: Request, epoch: number, waited?: number): void {
     if (this.options.log) this.log(`-> ${message.k === 'event' ? 'null' : 'err'} for ${describeRequest(message)} #${message.id}: nobody ${message.k === 'event' ? 'listens' : 'exposed it'}`);
     if (message.k === 'event') return void this.reply(message.id, epoch, true, null);
     const known = this.exposedNames();
@@ -590,7 +583,7 @@ export class Endpoint {
   }
 
   /** While this side starts up, a request for a name nobody handles yet waits (bounded) for a handler to appear. */
-  private park(key: string, message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): void {
+  private park(key: string, message: Request, epoch: number): void {
     const wait = this.options.waitForHandler ?? DEFAULT_WAIT;
     const timer = setTimeout(() => {
       const list = this.parked.get(key);
@@ -620,7 +613,7 @@ export class Endpoint {
     }
   }
 
-  private async run(message: Extract<Message, { k: 'call' | 'event' }>, epoch: number): Promise<void> {
+  private async run(message: Request, epoch: number): Promise<void> {
     const started = Date.now();
     const running: Running = { controller: new AbortController() };
     this.running.set(message.id, running);
@@ -756,8 +749,24 @@ function addLocalStack(error: Error, what: string): Error {
   return error;
 }
 
-function describeRequest(message: Extract<Message, { k: 'call' | 'event' }>): string {
+function describeRequest(message: Request): string {
   return message.k === 'call' ? `call ${message.name}()` : `event '${message.type}'`;
+}
+
+/**
+ * How to expose `name` on `side`, for the error a call of a missing function gets; for the names
+ * gluon-ts's page API had on `Gluon.ipc` before they moved, where they are now (see facade.ts).
+ */
+function exposeHint(side: 'backend' | 'page', name: string): string {
+  const property = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `['${name}']`;
+  const hint = side === 'backend'
+    ? `Expose it with Window.ipc${property} = fn or Window.ipc.expose('${name}', fn).`
+    : `Expose it with Gluon.ipc${property} = fn or Gluon.ipcExpose('${name}', fn).`;
+  const moved = side === 'backend' && ['expose', 'unexpose', 'with'].includes(name)
+    ? ` (Gluon.ipc.${name} calls a backend function of that name, as any name but send, on, removeListener and store does; ` +
+      `gluon-ts's own is Gluon.ipc${name[0].toUpperCase()}${name.slice(1)}.)`
+    : '';
+  return hint + moved;
 }
 
 function describe(value: unknown): string {

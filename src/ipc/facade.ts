@@ -9,12 +9,23 @@
 //   backend: Window.ipcPage.name(...args) calls what the page exposed;
 //            Window.ipcWith({ signal, timeout }) gives send and ipcPage's calls with those options.
 //   page:    Gluon.ipcExpose / Gluon.ipcUnexpose; Gluon.ipcWith(options) gives send and the calls.
-import type { BackendCalls, BackendIpc, DefaultIpc, PageGluon, PageIpc, UntypedStore } from '../types/ipc.js';
+// The objects are built untyped here; the API layer (window/, page/) gives them the app's types
+// (src/types/ipc.ts), which describe these same objects.
 import type { CallOptions, Endpoint, Handler, Listener, StoreChange } from './endpoint.js';
+
+/** A side's `ipc` object or its store as built here: any name (the app's types narrow it above this layer). */
+export type UntypedIpc = Record<string, any>;
+/** Functions calling what the other side exposed, by name. */
+export type RemoteCalls = Record<string, (...args: unknown[]) => Promise<unknown>>;
+/** `send` and the other side's functions, called with the options of `ipcWith(options)`. */
+export interface BackendCallsWith {
+  send: (type: string, data?: unknown) => Promise<unknown>;
+  page: RemoteCalls;
+}
 
 const STORE_METHODS = new Set(['get', 'set', 'keys', 'delete', 'has', 'toJSON', 'onChange']);
 
-export function createStore(endpoint: Endpoint): UntypedStore {
+export function createStore(endpoint: Endpoint): UntypedIpc {
   const methods: Record<string, unknown> = {
     get: (key: string) => endpoint.storeGet(String(key)),
     set: <T>(key: string, value: T): T => {
@@ -57,7 +68,7 @@ export function createStore(endpoint: Endpoint): UntypedStore {
       typeof key === 'string' && endpoint.storeHas(key)
         ? { value: endpoint.storeGet(key), writable: true, enumerable: true, configurable: true }
         : undefined,
-  }) as UntypedStore;
+  });
 }
 
 /**
@@ -74,29 +85,11 @@ const GLUON_IPC_NAMES = {
 const NOT_REMOTE = new Set(['then', 'catch', 'finally', 'toJSON', 'constructor', 'valueOf', 'toString', 'inspect']);
 
 /**
- * How to expose `name` on `side`, for the error a call of a missing function gets; for the names
- * gluon-ts's page API had on `Gluon.ipc` before they moved, where they are now.
- */
-export function exposeHint(side: 'backend' | 'page', name: string): string {
-  const property = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `['${name}']`;
-  const hint = side === 'backend'
-    ? `Expose it with Window.ipc${property} = fn or Window.ipc.expose('${name}', fn).`
-    : `Expose it with Gluon.ipc${property} = fn or Gluon.ipcExpose('${name}', fn).`;
-  const moved = side === 'backend' && ['expose', 'unexpose', 'with'].includes(name)
-    ? ` (Gluon.ipc.${name} calls a backend function of that name, as any name but send, on, removeListener and store does; ` +
-      `gluon-ts's own is Gluon.ipc${name[0].toUpperCase()}${name.slice(1)}.)`
-    : '';
-  return hint + moved;
-}
-
-/**
  * The `ipc` object of one side: Gluon's API, and the app's names for everything else.
  * - backend: `ipc.name = fn` (any name) exposes, `delete ipc.name` unexposes, `ipc.name` reads it back.
  * - page: `ipc.name(...args)` calls what the backend exposed; `ipc.name = fn` exposes a page function.
  */
-export function createIpc(endpoint: Endpoint, role: 'backend'): BackendIpc;
-export function createIpc(endpoint: Endpoint, role: 'page'): PageIpc;
-export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): BackendIpc | PageIpc {
+export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): UntypedIpc {
   const methods: Record<string, unknown> = {
     send: (type: string, data?: unknown) => endpoint.send(type, data),
     on: (type: string, callback: Listener) => endpoint.on(type, callback),
@@ -130,7 +123,7 @@ export function createIpc(endpoint: Endpoint, role: 'backend' | 'page'): Backend
       const value = own.has(key) ? methods[key] : endpoint.exposed(key);
       return value === undefined ? undefined : { value, writable: true, enumerable: !own.has(key), configurable: true };
     },
-  }) as BackendIpc | PageIpc;
+  });
 }
 
 /** `expose(name, fn)` / `expose({ a, b })` and `unexpose(name)`, for either side. */
@@ -148,18 +141,18 @@ function exposeMethods(endpoint: Endpoint) {
 }
 
 /** gluon-ts's additions on the backend, beside `Window.ipc`: `Window.ipcPage` and `Window.ipcWith`. */
-export function backendAdditions(endpoint: Endpoint): { ipcPage: BackendCalls<DefaultIpc>['page']; ipcWith: (options: CallOptions) => BackendCalls<DefaultIpc> } {
+export function backendAdditions(endpoint: Endpoint): { ipcPage: RemoteCalls; ipcWith: (options: CallOptions) => BackendCallsWith } {
   return {
     ipcPage: remoteFunctions(endpoint),
-    ipcWith: (options: CallOptions) => ({ send: (type: string, data?: unknown) => endpoint.send(type, data, options), page: remoteFunctions(endpoint, options) }) as BackendCalls<DefaultIpc>,
+    ipcWith: (options: CallOptions) => ({ send: (type: string, data?: unknown) => endpoint.send(type, data, options), page: remoteFunctions(endpoint, options) }),
   };
 }
 
 /** gluon-ts's additions in the page, beside `Gluon.ipc`: `Gluon.ipcExpose`, `Gluon.ipcUnexpose`, `Gluon.ipcWith`. */
-export function pageAdditions(endpoint: Endpoint): Pick<PageGluon, 'ipcExpose' | 'ipcUnexpose' | 'ipcWith'> {
+export function pageAdditions(endpoint: Endpoint): { ipcExpose: ReturnType<typeof exposeMethods>['expose']; ipcUnexpose: (name: string) => boolean; ipcWith: (options: CallOptions) => UntypedIpc } {
   const { expose, unexpose } = exposeMethods(endpoint);
   return {
-    ipcExpose: expose as PageGluon['ipcExpose'],
+    ipcExpose: expose,
     ipcUnexpose: unexpose,
     ipcWith: (options: CallOptions) => {
       const callers = remoteFunctions(endpoint, options);
@@ -170,7 +163,7 @@ export function pageAdditions(endpoint: Endpoint): Pick<PageGluon, 'ipcExpose' |
 }
 
 /** A Proxy whose properties are functions calling the other side's exposed functions. */
-function remoteFunctions(endpoint: Endpoint, options?: CallOptions): Record<string, (...args: unknown[]) => Promise<unknown>> {
+function remoteFunctions(endpoint: Endpoint, options?: CallOptions): RemoteCalls {
   const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy(Object.create(null), {
     get: (_target, key) => {

@@ -3,47 +3,41 @@
 //
 // Two channels can carry frames:
 //   - the control channel, the browser protocol's own (always there, used first);
-//   - a fast channel (a loopback WebSocket), when both sides manage to open one.
-// Each side switches its *sending* on its own: it posts a `switch` marker on the control
-// channel, then sends every later frame on the fast channel. The receiver holds frames
-// that come on the fast channel until it has read that marker on the control channel,
-// so no frame ever overtakes an earlier one across the switch.
+//   - the data channel (a WebSocket on 127.0.0.1), when both sides manage to open one.
+// Each side switches its *sending* on its own: it posts a `switch` link message on the
+// control channel, then sends every later frame on the data channel. The receiver holds
+// frames that come on the data channel until it has read that `switch` on the control
+// channel, so no frame ever overtakes an earlier one across the switch.
 //
-// A text on either channel is a whole frame (`[` ...) or a piece of a long one (PIECE_MARK:
-// browser protocols move many medium messages faster than one huge one, and both ends keep
-// their buffers small); on the control channel it can also be a message of the link itself
-// (LINK_MARK + JSON).
+// What a text on either channel can be (a whole frame, a piece of a long one, a link
+// message) is written down in wire.ts; long frames go as pieces because browser protocols
+// move many medium messages faster than one huge one, and both ends keep their buffers small.
 
 import { MAX_FRAME_CHARS } from './codec.js';
+import { LINK_MARK, linkText, PIECE_MARK, pieceText, readLinkMessage, readPiece, type LinkMessage } from './wire.js';
 
-/** A piece of a long frame starts with this character (a whole frame always starts with '['). */
-export const PIECE_MARK = '\u0001';
-/** A message of the link itself (switch marker, data-channel offer) starts with this character. */
-export const LINK_MARK = '\u0002';
 /**
  * Frames longer than this travel as pieces sent back to back on the control channel
  * (10 MB over CDP: about twice as fast as one message).
  */
 export const PIECE_CHARS = 256 * 1024;
 /**
- * The same on the fast channel, in smaller pieces: Firefox receives a WebSocket message of more
+ * The same on the data channel, in smaller pieces: Firefox receives a WebSocket message of more
  * than 64 KB several times slower per byte (a 10 MB echo: ~1 s in one message, ~0.26 s in 64 KB
  * pieces); Chromium is as fast or faster with them too. 32 Ki characters stay under 64 KB
  * for ASCII and near it otherwise.
  */
-export const FAST_PIECE_CHARS = 32 * 1024;
+export const DATA_CHANNEL_PIECE_CHARS = 32 * 1024;
 /** Limits on reassembly, so a peer cannot make this side hold unbounded partial frames. */
 const MAX_PIECES = 8192; // 256 MiB in the smaller pieces; MAX_FRAME_CHARS comes first
 const MAX_PARTIAL_FRAMES = 16;
-/** Fast-channel texts (frames or pieces) held while the peer's switch marker is still on its way. */
+/** Data-channel texts (frames or pieces) held while the peer's `switch` is still on its way. */
 const MAX_EARLY_TEXTS = 4096;
 /** Characters held in partial frames at once, all frames together. */
 const MAX_PARTIAL_CHARS = 2 * MAX_FRAME_CHARS;
 
-/** A link message other than the switch marker, for the layer above (e.g. a data-channel offer). */
-export type LinkMessage = { t: string } & Record<string, unknown>;
-
-export interface FastChannel {
+/** The sending end of an open data channel, as the link uses it. */
+export interface DataChannel {
   /** Sends one text; returns false if the channel can no longer send (nothing was sent). */
   send(text: string): boolean;
   close(): void;
@@ -54,77 +48,77 @@ export interface LinkOptions {
   control: (text: string) => unknown;
   /** Hands one whole frame to the endpoint. */
   deliver: (frame: string) => void;
-  /** Link messages the link does not handle itself. */
-  onMessage?: (message: LinkMessage) => void;
+  /** Link messages the link does not handle itself (the data channel's request and offer). */
+  onMessage?: (message: Exclude<LinkMessage, { t: 'switch' }>) => void;
   log?: (line: string) => void;
 }
 
 export class Link {
-  private fast: FastChannel | undefined;
-  /** True once the peer's switch marker arrived: its fast-channel frames are delivered as they come. */
-  private fastIn = false;
+  private dataChannel: DataChannel | undefined;
+  /** True once the peer's `switch` arrived: its data-channel frames are delivered as they come. */
+  private dataChannelIn = false;
   private early: string[] = [];
   private nextSeq = 1;
   private partialChars = 0;
   private readonly partial = new Map<string, { pieces: string[]; received: number; chars: number }>();
   /** Texts (frames or pieces) sent and received on each channel, for diagnostics and tests. */
-  readonly counts = { sentControl: 0, sentFast: 0, receivedControl: 0, receivedFast: 0 };
+  readonly counts = { sentControl: 0, sentDataChannel: 0, receivedControl: 0, receivedDataChannel: 0 };
 
   constructor(private readonly options: LinkOptions) {}
 
-  /** True while frames leave on the fast channel. */
-  get usingFast(): boolean {
-    return this.fast !== undefined;
+  /** True while frames leave on the data channel. */
+  get usingDataChannel(): boolean {
+    return this.dataChannel !== undefined;
   }
 
   /** Sends one frame of the endpoint (a long one as pieces sent back to back, on either channel). */
   post(frame: string): void {
-    const size = this.fast ? FAST_PIECE_CHARS : PIECE_CHARS;
+    const size = this.dataChannel ? DATA_CHANNEL_PIECE_CHARS : PIECE_CHARS;
     if (frame.length <= size) return this.send(frame);
     const seq = this.nextSeq++;
     const count = Math.ceil(frame.length / size);
     for (let index = 0; index < count; index++) {
-      this.send(`${PIECE_MARK}${seq}:${index}:${count}:${frame.slice(index * size, (index + 1) * size)}`);
+      this.send(pieceText(seq, index, count, frame.slice(index * size, (index + 1) * size)));
     }
   }
 
   private send(text: string): void {
-    if (this.fast) {
-      if (this.fast.send(text)) return void this.counts.sentFast++;
-      this.fastClosed('it stopped accepting frames');
+    if (this.dataChannel) {
+      if (this.dataChannel.send(text)) return void this.counts.sentDataChannel++;
+      this.dataChannelClosed('it stopped accepting frames');
     }
     this.sendControl(text);
   }
 
   /** Sends a link message on the control channel. */
   message(message: LinkMessage): void {
-    this.sendControl(LINK_MARK + JSON.stringify(message));
+    this.sendControl(linkText(message));
   }
 
-  /** The fast channel is open: later frames leave on it, after the switch marker. */
-  attachFast(channel: FastChannel): void {
+  /** The data channel is open: later frames leave on it, after the `switch`. */
+  attachDataChannel(channel: DataChannel): void {
     this.message({ t: 'switch' });
-    this.fast = channel;
+    this.dataChannel = channel;
     this.log('frames now leave on the data channel');
   }
 
-  /** The fast channel closed: later frames leave on the control channel again. */
-  fastClosed(why: string): void {
-    if (!this.fast) return;
-    this.fast = undefined;
+  /** The data channel closed: later frames leave on the control channel again. */
+  dataChannelClosed(why: string): void {
+    if (!this.dataChannel) return;
+    this.dataChannel = undefined;
     this.log(`the data channel closed (${why}); frames leave on the browser protocol again`);
   }
 
-  /** A new peer (document): forget everything about the old one and close its fast channel. */
+  /** A new peer (document): forget everything about the old one and close its data channel. */
   reset(): void {
-    const fast = this.fast;
-    this.fast = undefined;
-    this.fastIn = false;
+    const dataChannel = this.dataChannel;
+    this.dataChannel = undefined;
+    this.dataChannelIn = false;
     this.early = [];
     this.partial.clear();
     this.partialChars = 0;
     try {
-      fast?.close();
+      dataChannel?.close();
     } catch {
       // already closed
     }
@@ -137,25 +131,20 @@ export class Link {
       this.counts.receivedControl++;
       return this.accept(text);
     }
-    let message: LinkMessage;
-    try {
-      message = JSON.parse(text.slice(1));
-      if (!message || typeof message !== 'object' || typeof message.t !== 'string') throw new TypeError('no type');
-    } catch {
-      return this.log('dropped a malformed link message');
-    }
+    const message = readLinkMessage(text);
+    if (!message) return this.log('dropped a malformed link message');
     if (message.t !== 'switch') return this.options.onMessage?.(message);
-    this.fastIn = true;
+    this.dataChannelIn = true;
     const early = this.early;
     this.early = [];
     for (const text of early) this.accept(text);
   }
 
-  /** One text from the fast channel. Never throws. */
-  receiveFast(text: unknown): void {
+  /** One text from the data channel. Never throws. */
+  receiveDataChannel(text: unknown): void {
     if (typeof text !== 'string') return this.log(`dropped a ${typeof text} from the data channel`);
-    this.counts.receivedFast++;
-    if (this.fastIn) return this.accept(text);
+    this.counts.receivedDataChannel++;
+    if (this.dataChannelIn) return this.accept(text);
     if (this.early.length >= MAX_EARLY_TEXTS) return this.log('dropped a data-channel frame: too many arrived before the switch');
     this.early.push(text);
   }
@@ -186,14 +175,12 @@ export class Link {
 
   /** Collects one piece; returns the whole frame once its last piece is in. */
   private reassemble(piece: string): string | undefined {
-    const header = /^\u0001(\d{1,12}):(\d{1,6}):(\d{1,6}):/.exec(piece.slice(0, 40));
-    const index = Number(header?.[2]);
-    const count = Number(header?.[3]);
-    if (!header || count < 2 || count > MAX_PIECES || index >= count) {
+    const header = readPiece(piece);
+    if (!header || header.count < 2 || header.count > MAX_PIECES || header.index >= header.count) {
       this.log('dropped a malformed frame piece');
       return undefined;
     }
-    const seq = header[1];
+    const { seq, index, count } = header;
     let frame = this.partial.get(seq);
     if (!frame) {
       if (this.partial.size >= MAX_PARTIAL_FRAMES) {
@@ -208,7 +195,7 @@ export class Link {
       this.log('dropped a frame whose pieces do not agree');
       return undefined;
     }
-    frame.pieces[index] = piece.slice(header[0].length);
+    frame.pieces[index] = header.slice;
     frame.chars += frame.pieces[index].length;
     this.partialChars += frame.pieces[index].length;
     if (frame.chars > MAX_FRAME_CHARS || this.partialChars > MAX_PARTIAL_CHARS) {

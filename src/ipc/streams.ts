@@ -4,6 +4,8 @@
 // STREAM_WINDOW items ahead. `break`, `return()` or an abort on the caller's side sends
 // `cancel`, which calls the producer's `return()` (its `finally` blocks run).
 
+import type { StreamPart } from './wire.js';
+
 /** How many items a producer may send before the consumer asks for more. */
 export const STREAM_WINDOW = 16;
 
@@ -121,7 +123,7 @@ export class StreamProducer {
 
   constructor(
     private readonly iterator: AsyncIterator<unknown>,
-    private readonly send: (message: { k: 'item'; value: unknown } | { k: 'end' } | { k: 'err'; error: unknown }) => void,
+    private readonly send: (message: StreamPart) => void,
   ) {}
 
   grant(n: number): void {

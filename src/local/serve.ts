@@ -33,10 +33,10 @@ export const DEFAULT_CSP: string = [
 
 /**
  * Whether a local app's CSP lets its page open the IPC data channel (ws://127.0.0.1:PORT):
- * no CSP, gluon-ts's default (which gets the exact source added by `withLoopbackSource`), or a
+ * no CSP, gluon-ts's default (which gets the exact source added by `withDataChannelSource`), or a
  * policy whose connect-src (else default-src) lists `ws:` or `ws://127.0.0.1:*`.
  */
-export function cspAllowsLoopback(csp: string): boolean {
+export function cspAllowsDataChannel(csp: string): boolean {
   if (csp === '' || csp === DEFAULT_CSP) return true;
   const directives = new Map<string, string[]>();
   for (const part of csp.split(';')) {
@@ -49,7 +49,7 @@ export function cspAllowsLoopback(csp: string): boolean {
 }
 
 /** The CSP to serve when the data channel is on: gluon-ts's default gets the channel's exact source. */
-export function withLoopbackSource(csp: string, port: number): string {
+export function withDataChannelSource(csp: string, port: number): string {
   if (csp !== DEFAULT_CSP) return csp;
   return csp.replace("connect-src 'self'", `connect-src 'self' ws://127.0.0.1:${port}`);
 }

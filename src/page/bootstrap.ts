@@ -1,10 +1,11 @@
 // The page side of Gluon: bundled with the IPC core into one script that the engine
 // runs in every document before the page's own scripts. It creates `window.Gluon`
 // (versions, ipc, and gluon-ts's ipcExpose, ipcUnexpose and ipcWith) in the app's top-level
-// frame and nowhere else.
+// frame and nowhere else. What it exchanges with the backend is written down in ipc/wire.ts.
 import { Endpoint } from '../ipc/endpoint.js';
 import { createIpc, pageAdditions } from '../ipc/facade.js';
-import { Link, type LinkMessage } from '../ipc/link.js';
+import { Link } from '../ipc/link.js';
+import { DATA_CHANNEL_URL_PREFIX, type LinkMessage } from '../ipc/wire.js';
 
 export interface PageConfig {
   /** Global name of the engine's page->backend function; taken and removed from the page. */
@@ -15,8 +16,8 @@ export interface PageConfig {
   origins: string[];
   versions: Record<string, unknown>;
   waitForHandler: number;
-  /** The backend offers a loopback data channel: ask for it. */
-  lane: boolean;
+  /** The backend offers a data channel: ask for it. */
+  dataChannel: boolean;
 }
 
 declare const __GLUON_CONFIG__: PageConfig;
@@ -45,7 +46,7 @@ declare const __GLUON_CONFIG__: PageConfig;
     control: (text) => engineSend(text),
     deliver: (frame) => endpoint.receive(frame),
     onMessage: (message) => {
-      if (message.t === 'lane') openDataChannel(message);
+      if (message.t === 'data-channel') openDataChannel(message);
     },
   });
   Object.defineProperty(g, config.receive, {
@@ -65,9 +66,9 @@ declare const __GLUON_CONFIG__: PageConfig;
   const listen = call.bind(EventTarget.prototype.addEventListener);
   let offered = false;
 
-  function openDataChannel(offer: LinkMessage): void {
+  function openDataChannel(offer: Extract<LinkMessage, { t: 'data-channel' }>): void {
     const { url, protocol } = offer;
-    if (offered || !NativeWebSocket || typeof url !== 'string' || typeof protocol !== 'string' || !url.startsWith('ws://127.0.0.1:')) return;
+    if (offered || !NativeWebSocket || !url.startsWith(DATA_CHANNEL_URL_PREFIX)) return;
     offered = true;
     let socket: WebSocket;
     try {
@@ -78,7 +79,7 @@ declare const __GLUON_CONFIG__: PageConfig;
     let open = false;
     listen(socket, 'open', () => {
       open = true;
-      link.attachFast({
+      link.attachDataChannel({
         send: (text) => {
           if (wsState!(socket) !== 1) return false;
           wsSend!(socket, text);
@@ -87,11 +88,11 @@ declare const __GLUON_CONFIG__: PageConfig;
         close: () => wsClose!(socket),
       });
     });
-    listen(socket, 'message', (event: MessageEvent) => link.receiveFast(event.data));
+    listen(socket, 'message', (event: MessageEvent) => link.receiveDataChannel(event.data));
     listen(socket, 'close', () => {
       if (!open) return; // never opened: IPC simply stays on the engine's channel
       open = false;
-      link.fastClosed('the backend closed it');
+      link.dataChannelClosed('the backend closed it');
       // Frames in flight on it may be lost: fail what waits, and start over with the backend.
       endpoint.peerGone('the data channel to the backend closed');
       endpoint.hello();
@@ -105,7 +106,7 @@ declare const __GLUON_CONFIG__: PageConfig;
     ...pageAdditions(endpoint),
   });
   Object.defineProperty(g, 'Gluon', { value: Gluon, enumerable: true, configurable: false, writable: false });
-  if (config.lane && NativeWebSocket) link.message({ t: 'lane?' });
+  if (config.dataChannel && NativeWebSocket) link.message({ t: 'data-channel?' });
   endpoint.hello();
   // Up once `load` has been dispatched to every listener (the page's own `load` handlers may
   // still add IPC listeners): a task queued from the first `load` listener, ours, runs after them.

@@ -1,16 +1,18 @@
 // Wires a window's backend IPC endpoint to its page: frames go through a Link (ipc/link.ts)
-// over the engine's page channel, and, for local apps, over the loopback data channel once
-// the page has opened it. Only the top-level document of the IPC origin is listened to, as
-// the engine reports it (not as the page claims). Engine-neutral.
+// over the engine's page channel, and, for local apps, over the data channel once the page
+// has opened it (the link messages of that handshake are in ipc/wire.ts). Only the top-level
+// document of the IPC origin is listened to, as the engine reports it (not as the page
+// claims). Also keeps the store snapshot every new document starts with. Engine-neutral.
 import type { WebSocket } from 'ws';
+import type { DataChannelServer, Ticket } from '../data-channel/server.js';
 import type { Engine } from '../engine/types.js';
 import { setLeftOutLog } from '../ipc/codec.js';
 import { Endpoint } from '../ipc/endpoint.js';
-import { Link, type FastChannel } from '../ipc/link.js';
-import type { LoopbackServer, Ticket } from '../lane/server.js';
+import { Link, type DataChannel } from '../ipc/link.js';
 import { logger } from '../log.js';
 
 const ipcLog = logger('ipc');
+const windowLog = logger('window');
 setLeftOutLog(ipcLog.enabled ? ipcLog : undefined);
 
 export interface IpcConnection {
@@ -23,7 +25,7 @@ export interface IpcConnection {
   readonly counts: Link['counts'];
 }
 
-export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: number; lane?: LoopbackServer }): IpcConnection {
+export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: number; dataChannel?: DataChannelServer }): IpcConnection {
   const log = ipcLog.enabled ? ipcLog : undefined;
   const endpoint = new Endpoint({
     side: 'backend',
@@ -39,7 +41,7 @@ export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: 
     control: (text) => engine.postToPage(text),
     deliver: (frame) => endpoint.receive(frame),
     onMessage: (message) => {
-      if (message.t === 'lane?') offerDataChannel();
+      if (message.t === 'data-channel?') offerDataChannel();
     },
     log,
   });
@@ -59,21 +61,21 @@ export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: 
   };
 
   const offerDataChannel = () => {
-    if (!o.lane || ticket || engine.closed || realm === undefined) return;
+    if (!o.dataChannel || ticket || engine.closed || realm === undefined) return;
     const forRealm = realm;
     const current = () => realm === forRealm && !engine.closed;
-    ticket = o.lane.issue({
+    ticket = o.dataChannel.issue({
       origin: o.origin,
       isCurrent: current,
       accept: (socket: WebSocket) => {
         if (!current()) return socket.terminate();
         socket.on('message', (data, isBinary) => {
-          if (realm === forRealm) link.receiveFast(isBinary ? undefined : data.toString());
+          if (realm === forRealm) link.receiveDataChannel(isBinary ? undefined : data.toString());
         });
         socket.on('close', () => {
-          if (realm === forRealm) link.fastClosed('the page closed it');
+          if (realm === forRealm) link.dataChannelClosed('the page closed it');
         });
-        const channel: FastChannel = {
+        const channel: DataChannel = {
           send: (text) => {
             if (socket.readyState !== socket.OPEN) return false;
             socket.send(text);
@@ -81,11 +83,11 @@ export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: 
           },
           close: () => socket.terminate(),
         };
-        link.attachFast(channel);
+        link.attachDataChannel(channel);
         socketOfRealm = socket;
       },
     });
-    link.message({ t: 'lane', url: ticket.url, protocol: ticket.protocol });
+    link.message({ t: 'data-channel', url: ticket.url, protocol: ticket.protocol });
   };
 
   engine.on('document', ({ realm: next }) => newDocument(next));
@@ -105,9 +107,45 @@ export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: 
   return {
     endpoint,
     get usingDataChannel() {
-      return link.usingFast;
+      return link.usingDataChannel;
     },
     dropDataChannel: () => socketOfRealm?.terminate(),
     counts: link.counts,
+  };
+}
+
+/**
+ * Keeps an init script that hands every new document the current store before its own
+ * scripts run, so a page reads what the backend stored synchronously, even on its first line.
+ * Returns the function to call after each change of the store: it replaces the script (once
+ * per microtask, however many changes).
+ */
+export function storeSnapshotKeeper(engine: Engine, endpoint: Endpoint): () => void {
+  let remove: (() => Promise<void>) | undefined;
+  let scheduled = false;
+  return () => {
+    if (scheduled || engine.closed) return;
+    scheduled = true;
+    // A microtask, so the snapshot is registered before a navigation the app's code may be about to start.
+    queueMicrotask(async () => {
+      scheduled = false;
+      if (engine.closed) return;
+      let frame: string;
+      try {
+        frame = endpoint.storeSnapshotFrame();
+      } catch {
+        return;
+      }
+      // The frame goes where the engine's page channel delivers texts: the page link's control channel.
+      const receive = JSON.stringify(engine.pageReceiveName);
+      const source = `document.readyState === 'loading' && typeof globalThis[${receive}] === 'function' && globalThis[${receive}](${JSON.stringify(frame)});`;
+      try {
+        const previous = remove;
+        remove = await engine.addInitScript(source);
+        await previous?.();
+      } catch (error) {
+        windowLog('could not update the store snapshot:', String(error));
+      }
+    });
   };
 }

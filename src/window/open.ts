@@ -6,14 +6,12 @@ import { dirname, join, resolve } from 'node:path';
 import { findBrowser } from '../browser/find.js';
 import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
 import { launchEngine } from '../engine/launch.js';
-import type { Engine } from '../engine/types.js';
-import { encodeMessage, joinFrame } from '../ipc/codec.js';
-import { loopbackServer, type LoopbackServer } from '../lane/server.js';
-import { createFolderServer, cspAllowsLoopback, DEFAULT_CSP, resolveLocalTarget, withLoopbackSource } from '../local/serve.js';
+import { dataChannelServer, type DataChannelServer } from '../data-channel/server.js';
+import { createFolderServer, cspAllowsDataChannel, DEFAULT_CSP, resolveLocalTarget, withDataChannelSource } from '../local/serve.js';
 import { logger, warnOnce } from '../log.js';
 import type { PageConfig } from '../page/bootstrap.js';
 import { callerDirectory } from './caller.js';
-import { connectIpc } from './connect.js';
+import { connectIpc, storeSnapshotKeeper } from './connect.js';
 import { extensionPaths } from '../extensions.js';
 import { codeOf, onDomReady } from './resources.js';
 import { createWindow, type Window } from './window.js';
@@ -136,9 +134,9 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   }
   const ipcOrigin = new URL(startUrl).origin;
   // The data channel server starts while the browser does.
-  const lanePromise: Promise<LoopbackServer | undefined> | undefined =
-    isLocal && options.loopbackIPC !== false && cspAllowsLoopback(localCSP)
-      ? loopbackServer().catch((error) => {
+  const dataChannelPromise: Promise<DataChannelServer | undefined> | undefined =
+    isLocal && options.loopbackIPC !== false && cspAllowsDataChannel(localCSP)
+      ? dataChannelServer().catch((error) => {
           log('no data channel:', String(error));
           return undefined;
         })
@@ -173,11 +171,11 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
   if (!launched) log('opened in the browser already running on', profile);
 
   try {
-    let lane = await lanePromise;
-    if (lane && !(await engine.grantLoopback(ipcOrigin))) lane = undefined;
-    const connection = connectIpc(engine, { origin: ipcOrigin, waitForHandler: ipcWait, lane });
+    let dataChannel = await dataChannelPromise;
+    if (dataChannel && !(await engine.grantLoopback(ipcOrigin))) dataChannel = undefined;
+    const connection = connectIpc(engine, { origin: ipcOrigin, waitForHandler: ipcWait, dataChannel });
     const { endpoint } = connection;
-    const keepSnapshot = storeSnapshotKeeper(engine, () => endpoint.storeEntries());
+    const keepSnapshot = storeSnapshotKeeper(engine, endpoint);
     endpoint.onStoreChange(keepSnapshot);
     if (options.shareStore) {
       shareStore(endpoint, engine);
@@ -189,7 +187,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
       receive: engine.pageReceiveName,
       origins: [ipcOrigin],
       waitForHandler: ipcWait,
-      lane: lane !== undefined,
+      dataChannel: dataChannel !== undefined,
       versions: {
         gluon: GLUON_API_VERSION,
         gluonTs: PACKAGE_VERSION,
@@ -208,7 +206,7 @@ export async function open<T extends IpcSchema = DefaultIpc>(url: string, option
     onLoadScript?.catch(() => {}); // awaited below
     if (served) {
       const local = logger('local');
-      const csp = lane ? withLoopbackSource(localCSP, lane.port) : localCSP;
+      const csp = dataChannel ? withDataChannelSource(localCSP, dataChannel.port) : localCSP;
       await engine.serve(APP_ORIGIN, createFolderServer(served.root, { csp, entry: served.entry, log: local.enabled ? local : undefined }));
     }
     // Navigations the window itself makes (Window.idle), let through once each.
@@ -262,38 +260,6 @@ let bootstrap: string | undefined;
 function pageScript(config: PageConfig): string {
   bootstrap ??= bootstrapSource();
   return `(() => { const __GLUON_CONFIG__ = ${JSON.stringify(config)};\n${bootstrap}\n})();`;
-}
-
-/**
- * Keeps an init script that hands every new document the current store before its own
- * scripts run, so a page reads what the backend stored synchronously, even on its first line.
- */
-function storeSnapshotKeeper(engine: Engine, entries: () => [string, unknown][]): () => void {
-  let remove: (() => Promise<void>) | undefined;
-  let scheduled = false;
-  return () => {
-    if (scheduled || engine.closed) return;
-    scheduled = true;
-    // A microtask, so the snapshot is registered before a navigation the app's code may be about to start.
-    queueMicrotask(async () => {
-      scheduled = false;
-      if (engine.closed) return;
-      let frame: string;
-      try {
-        frame = joinFrame([encodeMessage({ k: 'store-all', entries: entries() })]);
-      } catch {
-        return;
-      }
-      const source = `document.readyState === 'loading' && typeof globalThis[${JSON.stringify(engine.pageReceiveName)}] === 'function' && globalThis[${JSON.stringify(engine.pageReceiveName)}](${JSON.stringify(frame)});`;
-      try {
-        const previous = remove;
-        remove = await engine.addInitScript(source);
-        await previous?.();
-      } catch (error) {
-        log('could not update the store snapshot:', String(error));
-      }
-    });
-  };
 }
 
 function stripHash(url: string): string {

@@ -214,7 +214,7 @@ export function createWindow(o: {
   };
 
   const window: Window = {
-    ipc: createIpc(endpoint, 'backend'),
+    ipc: createIpc(endpoint, 'backend') as BackendIpc,
     ...backendAdditions(endpoint),
     cdp: {
       send: (method, params, useSessionId = true) => engine.sendCdp(method, params, { browser: !useSessionId }),

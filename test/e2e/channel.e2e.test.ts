@@ -31,7 +31,7 @@ test('a local app moves its IPC to the data channel while messages flow, and non
     // data channel has carried some of it both ways (or 20 s); then the page stops too.
     let sent = 0;
     const started = Date.now();
-    while ((connection.counts.sentFast < 20 || connection.counts.receivedFast < 20) && Date.now() - started < 20_000) {
+    while ((connection.counts.sentDataChannel < 20 || connection.counts.receivedDataChannel < 20) && Date.now() - started < 20_000) {
       for (let i = 0; i < 20; i++) void win.ipc.send('seq', sent++);
       await sleep(1);
     }
@@ -48,8 +48,8 @@ test('a local app moves its IPC to the data channel while messages flow, and non
     assert.equal(win.ipc.store.last, pageSent - 1);
     // Both directions used both channels: the switch happened in the middle of the traffic.
     const { counts } = connection;
-    assert.ok(counts.receivedControl > 0 && counts.receivedFast > 0, `page -> backend: ${JSON.stringify(counts)}`);
-    assert.ok(counts.sentControl > 0 && counts.sentFast > 0, `backend -> page: ${JSON.stringify(counts)}`);
+    assert.ok(counts.receivedControl > 0 && counts.receivedDataChannel > 0, `page -> backend: ${JSON.stringify(counts)}`);
+    assert.ok(counts.sentControl > 0 && counts.sentDataChannel > 0, `backend -> page: ${JSON.stringify(counts)}`);
     assert.equal(connection.usingDataChannel, true);
     assert.deepEqual(await win.page.eval('window.violations'), []);
   } finally {
@@ -90,7 +90,7 @@ for (const [name, options, channel] of [
       await win.page.eval(`Gluon.ipc.on('echo back', (data) => data)`);
       assert.equal(await win.ipc.send('echo back', big), big);
       assert.equal(connectionOf(win).usingDataChannel, channel, 'still on the same channel');
-      if (!channel) assert.equal(connectionOf(win).counts.sentFast + connectionOf(win).counts.receivedFast, 0);
+      if (!channel) assert.equal(connectionOf(win).counts.sentDataChannel + connectionOf(win).counts.receivedDataChannel, 0);
     } finally {
       await win.close();
     }
@@ -103,7 +103,7 @@ test('a localCSP that does not allow the data channel keeps IPC on the browser p
     strict.ipc.on('seq', () => {});
     await strict.page.eval('window.burst');
     assert.equal(connectionOf(strict).usingDataChannel, false);
-    assert.equal(connectionOf(strict).counts.receivedFast, 0);
+    assert.equal(connectionOf(strict).counts.receivedDataChannel, 0);
     assert.deepEqual(await strict.page.eval('window.violations'), [], 'no connection was tried, so the CSP blocked nothing');
   } finally {
     await strict.close();
@@ -177,13 +177,13 @@ test('after a reload the new document gets its own data channel', async () => {
   try {
     await win.page.loaded;
     await waitForChannel(win, true);
-    const before = connectionOf(win).counts.receivedFast;
+    const before = connectionOf(win).counts.receivedDataChannel;
     win.ipc.echo = (value: unknown) => value;
     await win.page.reload();
     await waitFor(win, 'window.moduleResult');
     await waitForChannel(win, true);
     assert.equal(await win.page.eval(`Gluon.ipc.echo('after reload')`), 'after reload');
-    assert.ok(connectionOf(win).counts.receivedFast > before, 'the reply went over the new data channel');
+    assert.ok(connectionOf(win).counts.receivedDataChannel > before, 'the reply went over the new data channel');
   } finally {
     await win.close();
   }

@@ -23,8 +23,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import * as Gluon from '../../src/index.js';
 import type { ServedRequest, ServedResponse } from '../../src/engine/types.js';
-import { encodeMessage, joinFrame } from '../../src/ipc/codec.js';
-import { LINK_MARK } from '../../src/ipc/link.js';
+import { encodeMessage } from '../../src/ipc/codec.js';
+import { joinFrame, linkText } from '../../src/ipc/wire.js';
 import { INTERNALS } from '../../src/window/window.js';
 import {
   ENGINE, fixture, isLoopbackAddress, listeningSockets, liveBrowserPids, openFixture, sleep, waitFor, waitForNoneMarked, windowMark,
@@ -223,7 +223,7 @@ const FORGED = [
   joinFrame([encodeMessage({ k: 'event', id: 2, type: 'evil', data: 'forged' })]),
   joinFrame([encodeMessage({ k: 'store', key: 'pwned', value: 'forged' })]),
   joinFrame([encodeMessage({ k: 'store', key: 'secret', value: 'overwritten' })]),
-  LINK_MARK + JSON.stringify({ t: 'lane?' }),
+  linkText({ t: 'data-channel?' }),
 ];
 
 /**

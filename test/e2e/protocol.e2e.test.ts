@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { encodeMessage, joinFrame } from '../../src/ipc/codec.js';
+import { encodeMessage } from '../../src/ipc/codec.js';
+import { joinFrame } from '../../src/ipc/wire.js';
 import { INTERNALS } from '../../src/window/window.js';
 import { ENGINE, listeningSockets, liveBrowserPids, openFixture, sleep, waitFor } from './helpers.js';
 

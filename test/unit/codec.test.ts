@@ -7,7 +7,8 @@ import { parse, stringify } from 'devalue';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeFrame, encodeMessage, encodePlain, joinFrame, MalformedMessage, setLeftOutLog } from '../../src/ipc/codec.js';
+import { decodeFrame, encodeMessage, encodePlain, MalformedMessage, setLeftOutLog } from '../../src/ipc/codec.js';
+import { joinFrame } from '../../src/ipc/wire.js';
 
 /** A small seeded generator (mulberry32), so a failure can be repeated. */
 function random(seed: number) {

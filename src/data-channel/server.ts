@@ -1,9 +1,10 @@
-// The loopback data channel's Node end: one WebSocket server per process, on 127.0.0.1 and
-// a port the OS picks, that local apps' pages connect to for IPC frames (faster than the
-// browser protocol; see ipc/link.ts for how frames switch channels without reordering).
+// The data channel's Node end: one WebSocket server per process, on 127.0.0.1 and a port
+// the OS picks, that local apps' pages connect to for IPC frames (faster than the browser
+// protocol; see ipc/link.ts for how frames switch channels without reordering, and
+// ipc/wire.ts for the path, subprotocol and link messages of the handshake).
 //
 // Who may connect: a WebSocket upgrade is accepted only when it
-//   - asks for the path /gluon,
+//   - asks for the path DATA_CHANNEL_PATH (/gluon),
 //   - comes with the Origin the ticket was issued for (the app's origin), and
 //   - offers the subprotocol `gluon.<token>`, a 256-bit random token issued for one document
 //     and handed to it over the browser protocol (never in a URL); each token opens one
@@ -13,17 +14,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { DATA_CHANNEL_PATH, DATA_CHANNEL_PROTOCOL_PREFIX, DATA_CHANNEL_URL_PREFIX } from '../ipc/wire.js';
 import { logger } from '../log.js';
 
 const log = logger('ipc');
 
-/** The path a page connects to. */
-const PATH = '/gluon';
 /** How long a ticket may wait for its page to connect. */
 const TICKET_TTL = 10_000;
 /**
  * Largest WebSocket message a page may send. Pages send long frames as pieces of at most
- * FAST_PIECE_CHARS (ipc/link.ts), so anything near this is not from our page code; the
+ * DATA_CHANNEL_PIECE_CHARS (ipc/link.ts), so anything near this is not from our page code; the
  * socket is closed and IPC goes on over the browser protocol.
  */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -49,7 +49,7 @@ interface Pending extends TicketOptions {
   timer: ReturnType<typeof setTimeout>;
 }
 
-export class LoopbackServer {
+export class DataChannelServer {
   private readonly tickets = new Map<string, Pending>();
   private readonly wss = new WebSocketServer({
     noServer: true,
@@ -57,14 +57,14 @@ export class LoopbackServer {
     maxPayload: MAX_FRAME_BYTES,
     clientTracking: false,
     // The protocol was checked in onUpgrade: answer with the one the page offered.
-    handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith('gluon.')) ?? false,
+    handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith(DATA_CHANNEL_PROTOCOL_PREFIX)) ?? false,
   });
 
   private constructor(private readonly server: Server, readonly port: number) {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
 
-  static async start(): Promise<LoopbackServer> {
+  static async start(): Promise<DataChannelServer> {
     const server = createServer((_req, res) => {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
     });
@@ -80,7 +80,7 @@ export class LoopbackServer {
     server.unref();
     const { port } = server.address() as { port: number };
     log(`data channel server listening on 127.0.0.1:${port}`);
-    return new LoopbackServer(server, port);
+    return new DataChannelServer(server, port);
   }
 
   /** A one-use ticket for one document. */
@@ -91,8 +91,8 @@ export class LoopbackServer {
     timer.unref?.();
     this.tickets.set(key, { ...options, timer });
     return {
-      url: `ws://127.0.0.1:${this.port}${PATH}`,
-      protocol: `gluon.${token}`,
+      url: `${DATA_CHANNEL_URL_PREFIX}${this.port}${DATA_CHANNEL_PATH}`,
+      protocol: `${DATA_CHANNEL_PROTOCOL_PREFIX}${token}`,
       revoke: () => {
         clearTimeout(timer);
         this.tickets.delete(key);
@@ -107,9 +107,9 @@ export class LoopbackServer {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
     };
-    if (req.url !== PATH) return refuse(`path ${String(req.url).slice(0, 60)}`);
+    if (req.url !== DATA_CHANNEL_PATH) return refuse(`path ${String(req.url).slice(0, 60)}`);
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const tokens = offered.filter((p) => p.startsWith('gluon.')).map((p) => p.slice('gluon.'.length));
+    const tokens = offered.filter((p) => p.startsWith(DATA_CHANNEL_PROTOCOL_PREFIX)).map((p) => p.slice(DATA_CHANNEL_PROTOCOL_PREFIX.length));
     if (tokens.length !== 1) return refuse('no token');
     // Tickets are looked up by a hash of the token, so lookup time says nothing about valid tokens.
     const key = digest(tokens[0]);
@@ -135,11 +135,11 @@ function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-let shared: Promise<LoopbackServer> | undefined;
+let shared: Promise<DataChannelServer> | undefined;
 
 /** The process's data channel server, started on first use. */
-export function loopbackServer(): Promise<LoopbackServer> {
-  shared ??= LoopbackServer.start().catch((error) => {
+export function dataChannelServer(): Promise<DataChannelServer> {
+  shared ??= DataChannelServer.start().catch((error) => {
     shared = undefined;
     throw error;
   });

@@ -4,11 +4,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import WebSocket from 'ws';
-import { LoopbackServer } from '../../src/lane/server.js';
-import { cspAllowsLoopback, DEFAULT_CSP, withLoopbackSource } from '../../src/local/serve.js';
+import { DataChannelServer } from '../../src/data-channel/server.js';
+import { cspAllowsDataChannel, DEFAULT_CSP, withDataChannelSource } from '../../src/local/serve.js';
 
 const ORIGIN = 'https://app.gluon.invalid';
-const server = await LoopbackServer.start();
+const server = await DataChannelServer.start();
 after(() => server.close());
 
 function connect(url: string, protocols: string[], origin: string | null = ORIGIN): Promise<{ outcome: string; socket?: WebSocket }> {
@@ -66,13 +66,13 @@ test('plain HTTP requests get a 404 and nothing else', async () => {
 });
 
 test('which local CSPs let the page open the data channel, and the source added to the default one', () => {
-  assert.equal(cspAllowsLoopback(''), true);
-  assert.equal(cspAllowsLoopback(DEFAULT_CSP), true);
-  assert.equal(cspAllowsLoopback("default-src 'self'"), false);
-  assert.equal(cspAllowsLoopback("default-src 'self'; connect-src 'self' ws://127.0.0.1:*"), true);
-  assert.equal(cspAllowsLoopback("default-src ws:"), true);
-  assert.equal(cspAllowsLoopback("img-src 'self'"), true, 'no connect-src or default-src: nothing restricts it');
-  assert.equal(cspAllowsLoopback("connect-src 'none'; default-src ws:"), false, 'connect-src wins over default-src');
-  assert.equal(withLoopbackSource(DEFAULT_CSP, 4321), DEFAULT_CSP.replace("connect-src 'self'", "connect-src 'self' ws://127.0.0.1:4321"));
-  assert.equal(withLoopbackSource("default-src 'self'", 4321), "default-src 'self'", "the app's own policy is never rewritten");
+  assert.equal(cspAllowsDataChannel(''), true);
+  assert.equal(cspAllowsDataChannel(DEFAULT_CSP), true);
+  assert.equal(cspAllowsDataChannel("default-src 'self'"), false);
+  assert.equal(cspAllowsDataChannel("default-src 'self'; connect-src 'self' ws://127.0.0.1:*"), true);
+  assert.equal(cspAllowsDataChannel("default-src ws:"), true);
+  assert.equal(cspAllowsDataChannel("img-src 'self'"), true, 'no connect-src or default-src: nothing restricts it');
+  assert.equal(cspAllowsDataChannel("connect-src 'none'; default-src ws:"), false, 'connect-src wins over default-src');
+  assert.equal(withDataChannelSource(DEFAULT_CSP, 4321), DEFAULT_CSP.replace("connect-src 'self'", "connect-src 'self' ws://127.0.0.1:4321"));
+  assert.equal(withDataChannelSource("default-src 'self'", 4321), "default-src 'self'", "the app's own policy is never rewritten");
 });
