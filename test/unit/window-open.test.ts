@@ -64,7 +64,7 @@ test('a local folder: served under the app origin, the document loads only after
   const config = JSON.parse(/__GLUON_CONFIG__ = (\{.*?\});\n/.exec(engine.initScripts[0])![1]);
   assert.deepEqual(config.origins, [APP_ORIGIN]);
   assert.equal(config.waitForHandler, 5000);
-  assert.equal(config.lane, false, 'the fake grants no loopback: no data channel');
+  assert.equal(config.dataChannel, false, 'the fake grants no loopback: no data channel');
   const response = await engine.request(`${APP_ORIGIN}/`);
   assert.equal(response.status, 200);
   assert.match(Buffer.from(response.body).toString(), /<p>hello/);
