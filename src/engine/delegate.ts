@@ -41,6 +41,11 @@ export interface PageCallbacks {
   requestIntercepted(request: InterceptedRequest): void;
   /** The window is gone (closed by the user, by the app, its browser exited or its connection closed). */
   closed(reason: string): void;
+  /**
+   * The app asked the browser itself to quit through the raw protocol (Window.cdp.send('Browser.close'),
+   * Window.bidi.send('browser.close')): no new window may open in it.
+   */
+  browserQuitting(): void;
 }
 
 /** The protocol verbs of one window. Implemented per engine; used only by the neutral Page. */
@@ -106,6 +111,8 @@ export interface BrowserDelegate {
   onDisconnect(handler: (reason: string) => void): void;
   /** Run once the browser has exited, before the Browser's close() resolves (Firefox saves its profile template). */
   afterExit?(exit: BrowserExit): Promise<void>;
+  /** How many event handlers are on the protocol connection (for tests: closed windows must leave none). */
+  handlerCount?(): number;
 }
 
 /**

@@ -1,6 +1,6 @@
-// The engine seam: the only contract between the engine-neutral layers above
-// (window/, api/) and the protocol code below (engine/chromium, engine/firefox).
-// Nothing above this file may speak CDP or BiDi.
+// The engine seam as the layers above see it (window/, api/): the Page interface of one window
+// and the types it uses. engine/page.ts and engine/browser.ts implement it over the per-engine
+// delegates (engine/delegate.ts). Nothing above this file may speak CDP or BiDi.
 import type { BrowserProcess } from '../browser/process.js';
 
 export type EngineName = 'chromium' | 'firefox';
@@ -135,7 +135,18 @@ export interface EngineEvents {
   close: { reason: string };
 }
 
-export interface Engine {
+/** The browser a page runs in, as the window layer sees it. */
+export interface PageBrowser {
+  /**
+   * Opens another window in this browser (same profile, so cookies and storage are shared),
+   * with its own page, init scripts, serving and navigation policy. The browser exits when its
+   * last window closes.
+   */
+  newPage(options?: { windowSize?: [number, number] }): Promise<Page>;
+}
+
+/** One window of a browser, whatever its engine. */
+export interface Page {
   readonly name: EngineName;
   readonly versions: EngineVersions;
   /** Process id of the browser (it leads a process group with its helpers on POSIX). */
@@ -196,13 +207,12 @@ export interface Engine {
   sendBidi?(method: string, params?: object): Promise<unknown>;
   /** Every BiDi event named `method` the session is subscribed to (Window.bidi.on), as `{ type: 'event', method, params }`. */
   onBidi?(method: string, handler: (message: RawEvent) => void): () => void;
-  /**
-   * Opens another window in this window's browser (same profile, so cookies and storage are
-   * shared), with its own page, init scripts, serving and navigation policy. The browser exits
-   * when its last window closes.
-   */
-  openWindow(options?: { windowSize?: [number, number] }): Promise<Engine>;
+  /** The browser this window runs in (Browser.newPage opens another window in it). */
+  readonly browser: PageBrowser;
   readonly closed: boolean;
   /** Closes this window; the browser too if it was its last one. */
   close(): Promise<void>;
 }
+
+/** The former name of Page (one window), kept while the window layer moves to Page. */
+export type Engine = Page;

@@ -41,7 +41,7 @@ export async function engineFor(key: string | undefined, launch: () => Promise<E
   const running = entry && [...entry.engines].find((engine) => !engine.closed && !engine.process.hasExited && !engine.process.closing && !closingBrowsers.has(engine.process.exited));
   if (running) {
     try {
-      const engine = await running.openWindow({ windowSize });
+      const engine = await running.browser.newPage({ windowSize });
       track(key, engine);
       return { engine, launched: false };
     } catch (error) {

@@ -20,7 +20,7 @@ function fakeProcess() {
 
 type FakeProcess = ReturnType<typeof fakeProcess>;
 
-/** A fake engine of `browser`; openWindow opens another of the same browser unless `refuse` says why not. */
+/** A fake engine of `browser`; browser.newPage opens another of the same browser unless `refuse` says why not. */
 function fakeEngine(browser: FakeProcess, o: { refuse?: string } = {}): Engine & { closeWindow(): void } {
   const handlers = new Set<(info: EngineEvents['close']) => void>();
   let closed = false;
@@ -33,9 +33,11 @@ function fakeEngine(browser: FakeProcess, o: { refuse?: string } = {}): Engine &
       if (event === 'close') handlers.add(handler);
       return () => handlers.delete(handler);
     },
-    openWindow: async () => {
-      if (o.refuse) throw new Error(o.refuse);
-      return fakeEngine(browser);
+    browser: {
+      newPage: async () => {
+        if (o.refuse) throw new Error(o.refuse);
+        return fakeEngine(browser);
+      },
     },
     closeWindow: () => {
       closed = true;

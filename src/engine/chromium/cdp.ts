@@ -1,123 +1,89 @@
-// A CDP connection: numbered commands with replies, and events, for the browser
-// session and for flattened target sessions (`sessionId` at the top level).
+// A CDP connection (engine/connection.ts does the shared part) and its sessions: the browser
+// session, and one flattened session per attached target (`sessionId` at the top level of
+// each message). Code above this file holds a CdpSession and never passes a session id by hand.
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
 import { logger } from '../../log.js';
-import type { PipeTransport } from './pipe.js';
-
-const log = logger('cdp');
+import { HandlerGroup, ProtocolConnection, ProtocolError } from '../connection.js';
+import type { Transport } from '../transport.js';
 
 type Commands = ProtocolMapping.Commands;
 type Events = ProtocolMapping.Events;
 export type CommandParams<M extends keyof Commands> = Commands[M]['paramsType'][0];
 export type CommandResult<M extends keyof Commands> = Commands[M]['returnType'];
 
-export class CdpError extends Error {
+export class CdpError extends ProtocolError {
   override name = 'CdpError';
-  constructor(readonly method: string, readonly code: number, message: string) {
-    super(`${method}: ${message}`);
+  constructor(method: string, code: number, message: string) {
+    super(method, code, `${method}: ${message}`);
   }
-}
-
-interface PendingCommand {
-  resolve: (value: any) => void;
-  reject: (error: Error) => void;
-  method: string;
 }
 
 type EventHandler = (params: any, sessionId: string | undefined) => void;
 
-export class CdpConnection {
-  private nextId = 1;
-  private readonly pending = new Map<number, PendingCommand>();
-  private readonly handlers = new Map<string, Set<EventHandler>>();
-  private closeReason: string | undefined;
-  private readonly closeHandlers = new Set<(reason: string) => void>();
-
-  constructor(private readonly transport: PipeTransport) {
-    transport.onmessage = (text) => this.onMessage(text);
-    transport.onclose = () => this.markClosed('the browser closed its protocol connection');
+export class CdpConnection extends ProtocolConnection {
+  constructor(transport: Transport) {
+    super(transport, logger('cdp'));
   }
 
-  get closed(): boolean {
-    return this.closeReason !== undefined;
+  /** A session object for target session `sessionId`, or for the browser (no id). Each has its own handlers. */
+  session(sessionId?: string): CdpSession {
+    return new CdpSession(this, sessionId);
   }
 
-  send<M extends keyof Commands>(method: M, params?: CommandParams<M>, sessionId?: string): Promise<CommandResult<M>>;
-  send(method: string, params?: object, sessionId?: string): Promise<unknown>;
-  send(method: string, params: object = {}, sessionId?: string): Promise<unknown> {
-    if (this.closeReason) return Promise.reject(new CdpError(method, -1, this.closeReason));
-    const id = this.nextId++;
-    const message = sessionId ? { id, method, params, sessionId } : { id, method, params };
-    const text = JSON.stringify(message);
-    if (log.enabled) log('->', text.length > 300 ? `${text.slice(0, 300)}... (${text.length} chars)` : text);
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method });
-      try {
-        this.transport.send(text);
-      } catch (error) {
-        this.pending.delete(id);
-        reject(new CdpError(method, -1, (error as Error).message));
-      }
-    });
+  /** @internal For CdpSession. */
+  sendTo(sessionId: string | undefined, method: string, params: object): Promise<unknown> {
+    return this.command(method, (id) => (sessionId ? { id, method, params, sessionId } : { id, method, params }));
   }
 
-  on<E extends keyof Events>(event: E, handler: (params: Events[E][0], sessionId: string | undefined) => void): () => void;
-  /** Any event by name, untyped (Window.cdp.on). */
-  on(event: string, handler: EventHandler): () => void;
-  on(event: string, handler: EventHandler): () => void {
-    let set = this.handlers.get(event);
-    if (!set) this.handlers.set(event, (set = new Set()));
-    set.add(handler);
-    return () => set!.delete(handler);
+  /** @internal For CdpSession. */
+  listen(event: string, handler: EventHandler): () => void {
+    return this.addHandler(event, handler);
   }
 
-  onClose(handler: (reason: string) => void): () => void {
-    if (this.closeReason) queueMicrotask(() => handler(this.closeReason!));
-    else this.closeHandlers.add(handler);
-    return () => this.closeHandlers.delete(handler);
+  protected error(method: string, code: number | string, message: string): CdpError {
+    return new CdpError(method, typeof code === 'number' ? code : -1, message);
   }
 
-  /** Closes the connection; commands still waiting reject with `reason` (why the backend let go). */
-  close(reason = 'the connection was closed by the backend'): void {
-    this.transport.close();
-    this.markClosed(reason);
-  }
-
-  private onMessage(text: string): void {
-    let message: any;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      log('dropped a non-JSON message from the browser');
-      return;
-    }
-    if (log.enabled) log('<-', text.length > 300 ? `${text.slice(0, 300)}... (${text.length} chars)` : text);
+  protected dispatch(message: any): void {
     if (typeof message.id === 'number') {
-      const pending = this.pending.get(message.id);
-      if (!pending) return;
-      this.pending.delete(message.id);
-      if (message.error) pending.reject(new CdpError(pending.method, message.error.code, message.error.message));
-      else pending.resolve(message.result);
+      this.settle(message.id, message.error, message.result);
       return;
     }
-    if (typeof message.method !== 'string') return;
-    for (const handler of this.handlers.get(message.method) ?? []) {
-      try {
-        handler(message.params, message.sessionId);
-      } catch (error) {
-        log('an event handler threw:', String((error as Error)?.stack ?? error));
-      }
-    }
+    if (typeof message.method === 'string') this.emit(message.method, message.params, message.sessionId);
+  }
+}
+
+/**
+ * One CDP session (a target's, or the browser's): its commands, and its events only. Every
+ * handler it added goes with dispose(), so a closed window leaves nothing on the connection.
+ */
+export class CdpSession {
+  private readonly group = new HandlerGroup();
+
+  constructor(readonly connection: CdpConnection, readonly id: string | undefined) {}
+
+  send<M extends keyof Commands>(method: M, params?: CommandParams<M>): Promise<CommandResult<M>>;
+  send(method: string, params?: object): Promise<unknown>;
+  send(method: string, params: object = {}): Promise<unknown> {
+    return this.connection.sendTo(this.id, method, params);
   }
 
-  private markClosed(reason: string): void {
-    if (this.closeReason) return;
-    this.closeReason = reason;
-    for (const [id, pending] of this.pending) {
-      this.pending.delete(id);
-      pending.reject(new CdpError(pending.method, -1, reason));
-    }
-    for (const handler of this.closeHandlers) handler(reason);
-    this.closeHandlers.clear();
+  /** Events of this session. */
+  on<E extends keyof Events>(event: E, handler: (params: Events[E][0]) => void): () => void;
+  on(event: string, handler: (params: any) => void): () => void;
+  on(event: string, handler: (params: any) => void): () => void {
+    return this.group.add(this.connection.listen(event, (params, sessionId) => {
+      if (sessionId === this.id) handler(params);
+    }));
+  }
+
+  /** Events of every session (Window.cdp.on), with the id of the session each came from; removed by dispose() too. */
+  onAny(event: string, handler: EventHandler): () => void {
+    return this.group.add(this.connection.listen(event, handler));
+  }
+
+  /** Removes every handler this session object added. */
+  dispose(): void {
+    this.group.dispose();
   }
 }
