@@ -190,9 +190,11 @@ export function fakeBrowser(o: { failLaunch?: string; failServe?: string } = {})
       onCdp: (method) => {
         throw new Error(`no CDP in the fake (${method})`);
       },
-      openWindow: async () => {
-        if (hasExited) throw new Error('the browser has exited');
-        return openWindow();
+      browser: {
+        newPage: async () => {
+          if (hasExited) throw new Error('the browser has exited');
+          return openWindow();
+        },
       },
       // As the real engines: deferred a microtask, so a close() made by a 'close' listener finds this one under way.
       close: () => (closing ??= Promise.resolve().then(() => {
