@@ -4,7 +4,7 @@
 // engine's BrowserDelegate and the window registry, and keeps the last-window rule: closing a
 // window that is not the last closes only it; closing the last one quits the browser.
 import type { FoundBrowser } from '../browser/find.js';
-import { killAllOnExit, spawnBrowser, type BrowserProcess } from '../browser/process.js';
+import { killAllOnExit, spawnBrowser, type BrowserProcess, type SpawnBrowserOptions } from '../browser/process.js';
 import { logger } from '../log.js';
 import { ProtocolError } from './connection.js';
 import type { BrowserDelegate, EngineLauncher, PageDelegate } from './delegate.js';
@@ -22,6 +22,14 @@ const EXIT_WAIT = 2000;
 
 export type BrowserLaunchOptions = EngineLaunchOptions & { browser: FoundBrowser };
 
+/** What tests may replace in the launch template. */
+export interface LaunchSeams {
+  launchTimeout?: number;
+  /** How long quitting waits for the browser to go by itself, before it is made to (QUIT_WAIT + EXIT_WAIT). */
+  quitWaits?: [number, number];
+  spawn?: (path: string, args: string[], options: SpawnBrowserOptions) => BrowserProcess;
+}
+
 export class Browser implements PageBrowser {
   private readonly pages = new Set<Page>();
   private closing: Promise<void> | undefined;
@@ -31,6 +39,7 @@ export class Browser implements PageBrowser {
     readonly name: EngineName,
     readonly process: BrowserProcess,
     readonly delegate: BrowserDelegate,
+    private readonly quitWaits: [number, number] = [QUIT_WAIT, EXIT_WAIT],
   ) {
     delegate.onDisconnect((reason) => this.markClosed(reason));
     process.exited.then(({ code, signal }) => this.markClosed(`the browser exited (${signal ? `signal ${signal}` : `code ${code}`})`));
@@ -41,11 +50,12 @@ export class Browser implements PageBrowser {
    * why in the same words for every engine: the profile is in use, the browser did not answer
    * within LAUNCH_TIMEOUT, or it exited during start-up (with the end of what it printed).
    */
-  static async launch(launcher: EngineLauncher, options: BrowserLaunchOptions, launchTimeout = LAUNCH_TIMEOUT): Promise<Page> {
+  static async launch(launcher: EngineLauncher, options: BrowserLaunchOptions, o: LaunchSeams = {}): Promise<Page> {
     const { browser } = options;
-    const { args, spawn } = await launcher.prepare(options);
-    log('launching', browser.path, args.join(' '));
-    const proc = spawnBrowser(browser.path, args, spawn);
+    const { launchTimeout = LAUNCH_TIMEOUT, spawn = spawnBrowser } = o;
+    const prepared = await launcher.prepare(options);
+    log('launching', browser.path, prepared.args.join(' '));
+    const proc = spawn(browser.path, prepared.args, prepared.spawn);
     const unregister = killAllOnExit(proc, options.temporaryProfile ? options.profileDir : undefined);
     proc.exited.then(unregister, unregister);
 
@@ -59,7 +69,7 @@ export class Browser implements PageBrowser {
     let delegate: BrowserDelegate | undefined;
     try {
       delegate = await Promise.race([launcher.connect(proc, options), giveUp]);
-      const started = new Browser(launcher.name, proc, delegate);
+      const started = new Browser(launcher.name, proc, delegate, o.quitWaits);
       return await Promise.race([started.newPage({ windowSize: options.windowSize }), giveUp]);
     } catch (error) {
       delegate?.disconnect('the browser did not start');
@@ -135,10 +145,11 @@ export class Browser implements PageBrowser {
     this.process.markClosing();
     if (!this.process.hasExited) {
       // Ask politely (the browser may flush its profile), then make sure.
-      await Promise.race([this.delegate.quit().catch(() => {}), delay(QUIT_WAIT)]);
+      const [quitWait, exitWait] = this.quitWaits;
+      await Promise.race([this.delegate.quit().catch(() => {}), delay(quitWait)]);
       this.delegate.disconnect(reason);
-      await Promise.race([this.process.exited, delay(EXIT_WAIT)]);
-      await this.process.kill(EXIT_WAIT);
+      await Promise.race([this.process.exited, delay(exitWait)]);
+      await this.process.kill(exitWait);
     } else {
       this.delegate.disconnect(reason);
     }

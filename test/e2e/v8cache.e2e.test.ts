@@ -9,12 +9,12 @@ import * as Gluon from '../../src/index.js';
 import { INTERNALS } from '../../src/window/window.js';
 import { ENGINE, fixture, openFixture, waitFor } from './helpers.js';
 
-/** Records the Page.addCompilationCache commands the window's engine sends from now on. */
+/** Records the Page.addCompilationCache commands the window's engine sends from now on (on its page's CDP session). */
 function seedsSent(win: Gluon.Window): string[] {
-  const { engine } = (win as any)[INTERNALS];
+  const { session } = (win as any)[INTERNALS].engine.delegate;
   const sent: string[] = [];
-  const send = engine.cdp.send.bind(engine.cdp);
-  engine.cdp.send = (method: string, params: { url?: string }, ...rest: unknown[]) => {
+  const send = session.send.bind(session);
+  session.send = (method: string, params: { url?: string }, ...rest: unknown[]) => {
     if (method === 'Page.addCompilationCache') sent.push(params.url!);
     return send(method, params, ...rest);
   };
@@ -46,8 +46,8 @@ test('v8Cache.build() caches the classic scripts, load() seeds every later docum
     const second = await Gluon.open(fixture('v8cache'), { headless: true, dataPath });
     try {
       await second.page.loaded;
-      const { engine } = (second as any)[INTERNALS];
-      assert.deepEqual(engine.seeds.map((e: { url: string }) => e.url), [`${Gluon.APP_ORIGIN}/classic.js`]);
+      const { delegate } = (second as any)[INTERNALS].engine;
+      assert.deepEqual(delegate.seeds.map((e: { url: string }) => e.url), [`${Gluon.APP_ORIGIN}/classic.js`]);
       const sent = seedsSent(second);
       await second.page.reload();
       await waitFor(second, 'window.moduleRan && window.classicRan === 1');
