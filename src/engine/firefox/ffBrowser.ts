@@ -113,7 +113,7 @@ export class FirefoxBrowser implements BrowserDelegate {
     bidi.on('browsingContext.navigationStarted', ({ context, url }) => this.byContext(context)?.onUrlChanged(url));
     bidi.on('browsingContext.fragmentNavigated', ({ context, url }) => this.byContext(context)?.onUrlChanged(url));
     bidi.on('browsingContext.load', ({ context, url }) => this.byContext(context)?.onLoad(url));
-    bidi.on('browsingContext.navigationFailed', ({ context, url }) => this.byContext(context)?.onNavigationFailed(url));
+    bidi.on('browsingContext.navigationFailed', ({ context }) => this.byContext(context)?.onNavigationFailed());
     bidi.on('network.beforeRequestSent', (params) => {
       if (!params.isBlocked) return;
       const page = this.owner(params.context);

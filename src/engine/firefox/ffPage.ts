@@ -31,7 +31,7 @@ const DOC_MARK = '\u0003gluon-doc:';
 
 type BeforeRequestSent = BidiEvents['network.beforeRequestSent'];
 /** What a navigate() in flight hears of the window: a new document, a failure, or the window gone. */
-type NavigationOutcome = { document: true } | { failed: string } | { gone: true };
+type NavigationOutcome = { document: true } | { failed: true } | { gone: true };
 
 export class FirefoxPage implements PageDelegate {
   /** The window's top-level browsing context, known once the window exists. */
@@ -163,8 +163,8 @@ export class FirefoxPage implements PageDelegate {
     if (url !== START_URL) this.callbacks?.loaded(url);
   }
 
-  onNavigationFailed(url: string | null | undefined): void {
-    this.settleNavigations({ failed: url ?? '' });
+  onNavigationFailed(): void {
+    this.settleNavigations({ failed: true });
   }
 
   onContextDestroyed(): void {
@@ -320,7 +320,8 @@ export class FirefoxPage implements PageDelegate {
     const settled = new Promise<void>((resolve, reject) => {
       const settle = (outcome: NavigationOutcome) => {
         this.navigations.delete(settle);
-        if ('failed' in outcome) reject(new Error(`the browser could not load ${outcome.failed || url}`));
+        // BiDi says no more than that it failed: the Page's own words ("Could not load ...") stand alone.
+        if ('failed' in outcome) reject(new Error(''));
         else resolve();
       };
       this.navigations.add(settle);
