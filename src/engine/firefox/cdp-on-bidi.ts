@@ -20,7 +20,7 @@ type CdpResult<M extends keyof CdpCommands> = CdpCommands[M]['returnType'] exten
 type RemoteValue = Bidi.Script.RemoteValue;
 type RemoteObject = Protocol.Runtime.RemoteObject;
 
-/** What the translations need of the Firefox engine of one window. */
+/** What the translations need of one Firefox window (its delegate, ffPage.ts). */
 export interface CdpHost {
   readonly bidi: BidiConnection;
   /** The window's top-level browsing context. */
@@ -111,7 +111,7 @@ const untranslated = (what: string, method: string, list: readonly string[], raw
 
 /** Window.cdp on one Firefox window. */
 export class CdpOnBidi {
-  /** BiDi events this window asked the session for (the engine's own subscriptions aside). */
+  /** BiDi events this window asked the session for (the session's own, ffBrowser.ts, aside). */
   private readonly subscribed = new Set<string>();
 
   constructor(private readonly host: CdpHost) {}
@@ -128,7 +128,7 @@ export class CdpOnBidi {
     if (!event) throw untranslated('Window.cdp.on', method, TRANSLATED_EVENTS, 'Window.bidi.on(event, handler)');
     if (!this.subscribed.has(event.from)) {
       this.subscribed.add(event.from);
-      // browsingContext.load is one of the engine's own; the others are asked for now.
+      // browsingContext.load is one of the session's own (ffBrowser.ts); the others are asked for now.
       if (event.from !== 'browsingContext.load') {
         this.host.bidi.send('session.subscribe', { events: [event.from], contexts: [this.host.context()] })
           .catch((error: unknown) => log(`could not subscribe to ${event.from} for cdp.on('${method}'):`, String(error)));

@@ -1,0 +1,188 @@
+// The Firefox delegate of one browser (engine/delegate.ts's BrowserDelegate): one WebDriver BiDi
+// session on the remote agent's loopback WebSocket, shared by every window of the browser.
+//
+// The session is set up once: its subscriptions, one network intercept that catches every
+// request, and one handler per event on the connection, which hands each event to the window it
+// is about (by browsing context, by channel, or by the window a frame belongs to). A window puts
+// no handler of its own on the connection, so a long-lived browser keeps none of closed windows.
+import type * as Bidi from 'webdriver-bidi-protocol';
+import { firefoxBuildId, firefoxVersion } from '../../browser/firefox.js';
+import type { FoundBrowser } from '../../browser/find.js';
+import type { BrowserExit } from '../../browser/process.js';
+import { logger } from '../../log.js';
+import type { BrowserDelegate, PageCallbacks, PageGlobals } from '../delegate.js';
+import type { EngineVersions } from '../types.js';
+import type { BidiConnection } from './bidi.js';
+import { FirefoxPage } from './ffPage.js';
+
+const log = logger('browser');
+
+/** The session's events, asked for once for every window. */
+const EVENTS = [
+  'script.message', 'script.realmCreated', 'script.realmDestroyed', 'browsingContext.contextCreated',
+  'browsingContext.navigationStarted', 'browsingContext.fragmentNavigated', 'browsingContext.load',
+  'browsingContext.contextDestroyed', 'network.beforeRequestSent',
+];
+
+/** What the browser knows of a realm (a document's or a sandbox's global). */
+export interface RealmInfo {
+  origin: string;
+  context: string;
+  sandbox?: string;
+}
+
+export class FirefoxBrowser implements BrowserDelegate {
+  versions: EngineVersions = { product: '', engine: '', jsEngine: '', jsEngineName: 'spidermonkey' };
+  /** Run once the browser has exited (set by the launcher when the profile becomes a template). */
+  afterExit: ((exit: BrowserExit) => Promise<void>) | undefined;
+  /** Every realm of every window, by id. */
+  readonly realms = new Map<string, RealmInfo>();
+  /** The open windows, oldest first. */
+  private readonly pages = new Set<FirefoxPage>();
+  /** The parent of each browsing context that has one (frames). */
+  private readonly parents = new Map<string, string>();
+  /** The window the browser was started with, until newPage hands it out. */
+  private launchPage: FirefoxPage | undefined;
+
+  private constructor(
+    readonly bidi: BidiConnection,
+    /** The session's capabilities (its user agent: Browser.getVersion on Window.cdp). */
+    readonly capabilities: Promise<Record<string, unknown>>,
+    /** The install's build id, or ''. */
+    readonly buildId: string,
+  ) {}
+
+  /**
+   * Starts the session. Firefox answers session.new only once its idle start-up tasks are over
+   * (a second or more), but runs the commands sent behind it at once: so they are all sent
+   * together, and nothing waits for that answer. The version comes from the install's
+   * application.ini, else from the user agent (major.minor), else from the session.
+   */
+  static async start(bidi: BidiConnection, browser: FoundBrowser, startUrl?: string): Promise<FirefoxBrowser> {
+    const session = bidi.send('session.new', { capabilities: {} });
+    session.catch(() => {});
+    const capabilities = session.then(({ capabilities: c }) => c as Record<string, unknown>);
+    capabilities.catch(() => {});
+    const ff = new FirefoxBrowser(bidi, capabilities, firefoxBuildId(browser.path) ?? '');
+    const first = (ff.launchPage = new FirefoxPage(ff, undefined, startUrl));
+    ff.pages.add(first);
+    ff.listen();
+    await Promise.all([
+      bidi.send('session.subscribe', { events: EVENTS }),
+      // Every request passes through one window's requestIntercepted (served origins, the
+      // navigation policy, the held start document); set before the window exists, so the very
+      // first request is caught.
+      bidi.send('network.addIntercept', { phases: ['beforeRequestSent'] }),
+    ]);
+    // The window may not exist yet (getTree then lists nothing): its contextCreated event will come.
+    const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
+    if (contexts[0]) first.foundContext(contexts[0].context);
+    await first.hasContext;
+    const version = firefoxVersion(browser.path) ?? (await first.userAgentVersion()) ?? String((await capabilities).browserVersion ?? '');
+    // SpiderMonkey is versioned with Firefox.
+    ff.versions = { product: version, engine: version, jsEngine: version, jsEngineName: 'spidermonkey' };
+    log(`attached to ${browser.name} ${version} (context ${first.context})`);
+    return ff;
+  }
+
+  /** The connection's one handler per event, each passing it to the window it is about. */
+  private listen(): void {
+    const { bidi } = this;
+    bidi.on('browsingContext.contextCreated', ({ context, parent }) => {
+      if (parent) this.parents.set(context, parent);
+      else this.launchPage?.foundContext(context); // the first window, if it does not know its own yet
+    });
+    bidi.on('browsingContext.contextDestroyed', ({ context }) => {
+      this.parents.delete(context);
+      for (const [id, realm] of this.realms) if (realm.context === context) this.realms.delete(id);
+      this.byContext(context)?.onContextDestroyed();
+    });
+    bidi.on('script.realmCreated', (realm) => {
+      if (realm.type !== 'window') return;
+      this.realms.set(realm.realm, { origin: realm.origin, context: realm.context, sandbox: realm.sandbox });
+      this.byContext(realm.context)?.onRealmCreated(realm);
+    });
+    bidi.on('script.realmDestroyed', ({ realm }) => {
+      const info = this.realms.get(realm);
+      this.realms.delete(realm);
+      if (info) this.byContext(info.context)?.onRealmDestroyed(realm);
+    });
+    bidi.on('script.message', (message) => {
+      for (const page of this.pages) if (page.channel === message.channel) return page.onScriptMessage(message);
+    });
+    bidi.on('browsingContext.navigationStarted', ({ context, url }) => this.byContext(context)?.onUrlChanged(url));
+    bidi.on('browsingContext.fragmentNavigated', ({ context, url }) => this.byContext(context)?.onUrlChanged(url));
+    bidi.on('browsingContext.load', ({ context, url }) => this.byContext(context)?.onLoad(url));
+    bidi.on('browsingContext.navigationFailed', ({ context }) => this.byContext(context)?.onNavigationFailed());
+    bidi.on('network.beforeRequestSent', (params) => {
+      if (!params.isBlocked) return;
+      const page = this.owner(params.context);
+      if (page) page.onRequest(params);
+      else bidi.send('network.continueRequest', { request: params.request.request }).catch(() => {});
+    });
+  }
+
+  private byContext(context: string): FirefoxPage | undefined {
+    for (const page of this.pages) if (page.context === context) return page;
+    return undefined;
+  }
+
+  /**
+   * The window a request from `context` is for: its window's own, including its frames'; one
+   * from no window (a worker, say) goes to the oldest open window, as does every request while
+   * the first window does not know its context yet.
+   */
+  private owner(context: string | null | undefined): FirefoxPage | undefined {
+    const [oldest] = this.pages;
+    if (oldest && !oldest.context) return oldest;
+    let top = context ?? undefined;
+    for (let parent = top && this.parents.get(top); parent; parent = this.parents.get(parent)) top = parent;
+    return (top !== undefined ? this.byContext(top) : undefined) ?? oldest;
+  }
+
+  /** The window receives no more events (it is gone, or disposed). */
+  forget(page: FirefoxPage): void {
+    this.pages.delete(page);
+  }
+
+  async newPage(callbacks: PageCallbacks, globals: PageGlobals, options: { windowSize?: [number, number] }): Promise<FirefoxPage> {
+    const first = this.launchPage;
+    if (first) {
+      this.launchPage = undefined;
+      await first.attach(callbacks, globals, true);
+      return first;
+    }
+    if (this.bidi.closed) throw new Error('the browser of this window is closed');
+    // Another window in this browser: a new top-level context with its own channel and scripts.
+    const { context } = await this.bidi.send('browsingContext.create', { type: 'window' });
+    const page = new FirefoxPage(this, context);
+    this.pages.add(page);
+    await page.attach(callbacks, globals, false);
+    // Its document there now (about:blank) is the realm until the app's own.
+    const { realms } = await this.bidi.send('script.getRealms', { context, type: 'window' });
+    for (const realm of realms as Bidi.Script.WindowRealmInfo[]) {
+      this.realms.set(realm.realm, { origin: realm.origin, context, sandbox: realm.sandbox });
+      page.realmFound(realm);
+    }
+    if (options.windowSize) await page.setWindow('normal', { width: options.windowSize[0], height: options.windowSize[1] }).catch(() => {});
+    log(`opened another window (context ${context})`);
+    return page;
+  }
+
+  async quit(): Promise<void> {
+    // Lets Firefox write its profile before it goes.
+    await this.bidi.send('browser.close', {}).catch((error: unknown) => log('browser.close:', String(error)));
+  }
+
+  disconnect(reason: string): void {
+    this.bidi.close(reason);
+  }
+
+  onDisconnect(handler: (reason: string) => void): void {
+    this.bidi.onClose(handler);
+  }
+
+  handlerCount(): number {
+    return this.bidi.handlerCount;
+  }
+}
