@@ -41,7 +41,7 @@ export class Browser implements PageBrowser {
     readonly delegate: BrowserDelegate,
     private readonly quitWaits: [number, number] = [QUIT_WAIT, EXIT_WAIT],
   ) {
-    delegate.onDisconnect((reason) => this.markClosed(reason));
+    delegate.connection.onClose((reason) => this.markClosed(reason));
     process.exited.then(({ code, signal }) => this.markClosed(`the browser exited (${signal ? `signal ${signal}` : `code ${code}`})`));
   }
 
@@ -72,7 +72,7 @@ export class Browser implements PageBrowser {
       const started = new Browser(launcher.name, proc, delegate, o.quitWaits);
       return await Promise.race([started.newPage({ windowSize: options.windowSize }), giveUp]);
     } catch (error) {
-      delegate?.disconnect('the browser did not start');
+      delegate?.connection.close('the browser did not start');
       await proc.kill(500).catch(() => {});
       throw error instanceof ProtocolError ? failed(error.message) : error;
     } finally {
@@ -93,9 +93,9 @@ export class Browser implements PageBrowser {
     return [...this.pages];
   }
 
-  /** How many event handlers are on the protocol connection, where the engine can say (tests). */
-  get handlerCount(): number | undefined {
-    return this.delegate.handlerCount?.();
+  /** How many event handlers are on the protocol connection (tests: closed windows leave none). */
+  get handlerCount(): number {
+    return this.delegate.connection.handlerCount;
   }
 
   /** Opens a window: the one the browser started with (first call), or another in it. */
@@ -147,11 +147,11 @@ export class Browser implements PageBrowser {
       // Ask politely (the browser may flush its profile), then make sure.
       const [quitWait, exitWait] = this.quitWaits;
       await Promise.race([this.delegate.quit().catch(() => {}), delay(quitWait)]);
-      this.delegate.disconnect(reason);
+      this.delegate.connection.close(reason);
       await Promise.race([this.process.exited, delay(exitWait)]);
       await this.process.kill(exitWait);
     } else {
-      this.delegate.disconnect(reason);
+      this.delegate.connection.close(reason);
     }
     this.markClosed(reason);
     await this.delegate.afterExit?.(await this.process.exited).catch((error: unknown) => log('after exit:', String(error)));

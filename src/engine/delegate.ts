@@ -105,14 +105,20 @@ export interface BrowserDelegate {
   newPage(callbacks: PageCallbacks, globals: PageGlobals, options: { windowSize?: [number, number] }): Promise<PageDelegate>;
   /** Asks the browser to quit through the protocol (it may flush its profile); the Browser then makes sure. */
   quit(): Promise<void>;
-  /** Closes the protocol connection; commands still waiting reject with `reason`. */
-  disconnect(reason: string): void;
-  /** Calls `handler` once if the protocol connection closes. */
-  onDisconnect(handler: (reason: string) => void): void;
+  /** The browser's protocol connection, as the Browser needs it (engine/connection.ts's ProtocolConnection fits). */
+  readonly connection: DelegateConnection;
   /** Run once the browser has exited, before the Browser's close() resolves (Firefox saves its profile template). */
   afterExit?(exit: BrowserExit): Promise<void>;
-  /** How many event handlers are on the protocol connection (for tests: closed windows must leave none). */
-  handlerCount?(): number;
+}
+
+/** What the Browser does with its delegate's protocol connection. */
+export interface DelegateConnection {
+  /** Closes it; commands still waiting reject with `reason`. */
+  close(reason: string): void;
+  /** Calls `handler` once if it closes. */
+  onClose(handler: (reason: string) => void): unknown;
+  /** How many event handlers are on it (for tests: closed windows must leave none). */
+  readonly handlerCount: number;
 }
 
 /**

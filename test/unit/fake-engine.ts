@@ -195,23 +195,26 @@ export class FakeBrowserDelegate implements BrowserDelegate {
     if (this.quitExits) this.process.exit();
   }
 
+  /** The fake's protocol connection: closing it is what the tests read as `disconnected`. */
+  readonly connection = ((self: FakeBrowserDelegate) => ({
+    close: (reason: string): void => self.disconnect(reason),
+    onClose: (handler: (reason: string) => void): void => void self.disconnectHandlers.add(handler),
+    get handlerCount(): number {
+      return self.pages.reduce((sum, page) => sum + page.handlers, 1);
+    },
+  }))(this);
+
+  /** The browser drops its connection (as a crash or the browser's own close would). */
   disconnect(reason: string): void {
     if (this.disconnected !== undefined) return;
     this.disconnected = reason;
     for (const handler of this.disconnectHandlers) handler(reason);
   }
 
-  onDisconnect(handler: (reason: string) => void): void {
-    this.disconnectHandlers.add(handler);
-  }
-
   async afterExit(): Promise<void> {
     this.afterExits++;
   }
 
-  handlerCount(): number {
-    return this.pages.reduce((sum, page) => sum + page.handlers, 1);
-  }
 }
 
 /** A launcher whose connect() gives a FakeBrowserDelegate over the fake process (or fails as told). */

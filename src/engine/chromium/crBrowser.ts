@@ -53,7 +53,7 @@ class CrBrowser implements BrowserDelegate {
   private firstTarget: Promise<string> | undefined;
 
   constructor(
-    private readonly cdp: CdpConnection,
+    readonly connection: CdpConnection,
     private readonly root: CdpSession,
     readonly versions: EngineVersions,
     /** How another app window opens (none when headless). */
@@ -74,7 +74,7 @@ class CrBrowser implements BrowserDelegate {
     const first = this.firstTarget;
     this.firstTarget = undefined;
     const targetId = first ? await first : await this.openWindow(options.windowSize);
-    const page = await CrPage.attach(this.cdp, this.root, targetId, callbacks, globals);
+    const page = await CrPage.attach(this.connection, this.root, targetId, callbacks, globals);
     if (!first) {
       const [width, height] = options.windowSize ?? [];
       if (this.newAppWindow && width !== undefined && height !== undefined) await page.setWindow('normal', { width, height }).catch(() => {});
@@ -102,17 +102,6 @@ class CrBrowser implements BrowserDelegate {
     await this.root.send('Browser.close');
   }
 
-  disconnect(reason: string): void {
-    this.cdp.close(reason);
-  }
-
-  onDisconnect(handler: (reason: string) => void): void {
-    this.cdp.onClose(handler);
-  }
-
-  handlerCount(): number {
-    return this.cdp.handlerCount;
-  }
 }
 
 /**

@@ -169,20 +169,14 @@ export class FirefoxBrowser implements BrowserDelegate {
     return page;
   }
 
+  /** The Browser closes it and hears it close. */
+  get connection(): BidiConnection {
+    return this.bidi;
+  }
+
   async quit(): Promise<void> {
     // Lets Firefox write its profile before it goes.
     await this.bidi.send('browser.close', {}).catch((error: unknown) => log('browser.close:', String(error)));
   }
 
-  disconnect(reason: string): void {
-    this.bidi.close(reason);
-  }
-
-  onDisconnect(handler: (reason: string) => void): void {
-    this.bidi.onClose(handler);
-  }
-
-  handlerCount(): number {
-    return this.bidi.handlerCount;
-  }
 }
