@@ -101,6 +101,10 @@ test('a localCSP that does not allow the data channel keeps IPC on the browser p
   const strict = await openFixture('channel', { localCSP: "default-src 'self'; script-src 'self' 'unsafe-inline'" });
   try {
     strict.ipc.on('seq', () => {});
+    // 3 s of the page's burst (a channel that is allowed is up within the 2 s waitForChannel gives
+    // it below), then the page stops, instead of the fixture's own 20 s.
+    await sleep(3000);
+    strict.ipc.store.stop = true;
     await strict.page.eval('window.burst');
     assert.equal(connectionOf(strict).usingDataChannel, false);
     assert.equal(connectionOf(strict).counts.receivedDataChannel, 0);

@@ -379,7 +379,10 @@ export function startInGroup(command: string, args: string[], cwd: string, env: 
 export async function interruptAndCheck(run: GroupRun, what: string): Promise<void> {
   run.tree.look();
   run.interrupt();
-  const code = await Promise.race([run.exited, sleep(30_000).then(() => 'timeout' as const)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(resolve, 30_000, 'timeout')));
+  const code = await Promise.race([run.exited, timeout]);
+  clearTimeout(timer); // a pending timer would keep the test file's process alive for 30 s
   run.tree.stop();
   const { left } = await waitForNoneMarked(run.tree.mark, 5000);
   killMarked(run.tree.mark);

@@ -62,7 +62,7 @@ test('when the page goes away, the signals of calls it made fire', async () => {
     return new Promise(() => {});
   });
   pageIpc.work().catch(() => {});
-  await sleep(20);
+  for (let i = 0; i < 200 && !signal; i++) await sleep(10); // the call reaches the backend
   backend.peerGone('the page navigated');
   assert.equal(signal?.aborted, true);
   assert.ok(signal?.reason instanceof IPCClosedError);
