@@ -41,7 +41,7 @@ const EXCLUSIVE = new Set(['compat-unheard', 'ipc', 'lifecycle', 'compat-reopen'
  * The longest files, longest first (measured on both engines; unit/ files by path), started first
  * so that the last file of a pass to end is a short one.
  */
-const LONGEST_FIRST = ['unit/types', 'open', 'hardening', 'runtimes', 'seed', 'windows', 'unit/docs', 'cli', 'isolation', 'cdp', 'windowed', 'examples', 'v8cache', 'channel', 'resources', 'idle', 'unit/browser-process'];
+const LONGEST_FIRST = ['handlers', 'unit/types', 'open', 'hardening', 'runtimes', 'seed', 'windows', 'unit/docs', 'cli', 'isolation', 'cdp', 'windowed', 'examples', 'v8cache', 'channel', 'resources', 'idle', 'unit/browser-process'];
 const rank = (key) => (LONGEST_FIRST.includes(key) ? LONGEST_FIRST.indexOf(key) : LONGEST_FIRST.length);
 
 /** The test files of dist/test/<dir> ending in `suffix`: { key, path } each. */

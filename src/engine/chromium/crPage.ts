@@ -265,7 +265,14 @@ export class CrPage implements PageDelegate {
   }
 
   sendCdp(method: string, params: object | undefined, toBrowser: boolean): Promise<unknown> {
-    if (method === 'Browser.close') this.callbacks.browserQuitting(); // no new window opens in it (window/windows.ts)
+    if (method === 'Browser.close') {
+      this.callbacks.browserQuitting(); // no new window opens in it (window/windows.ts)
+      // Chromium may close its pipe before it answers (seen under load): the browser going away is the answer.
+      return this.root.send(method, params).catch((error: unknown) => {
+        if (this.root.connection.closed) return {};
+        throw error;
+      });
+    }
     return (toBrowser ? this.root : this.session).send(method, params);
   }
 
