@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BrowserProcess } from '../browser/process.js';
 import { logger } from '../log.js';
-import { safeOrigin } from '../local/origin.js';
+import { safeOrigin } from '../origin.js';
 import type { Browser } from './browser.js';
 import type { InterceptedRequest, PageCallbacks, PageDelegate, PageGlobals } from './delegate.js';
 import { oncePerDocument } from './init-script.js';

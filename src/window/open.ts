@@ -12,6 +12,7 @@ import { launchEngine, type LaunchOptions } from '../engine/launch.js';
 import type { Engine } from '../engine/types.js';
 import { dataChannelServer, type DataChannelServer } from '../data-channel/server.js';
 import { createFolderServer, withDataChannelSource } from '../local/serve.js';
+import { safeOrigin } from '../origin.js';
 import { logger } from '../log.js';
 import type { PageConfig } from '../page/bootstrap.js';
 import { callerDirectory } from './caller.js';
@@ -256,12 +257,4 @@ function pageScript(config: PageConfig): string {
 function stripHash(url: string): string {
   const index = url.indexOf('#');
   return index === -1 ? url : url.slice(0, index);
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '';
-  }
 }
