@@ -5,7 +5,7 @@
 // claims). Also keeps the store snapshot every new document starts with. Engine-neutral.
 import type { WebSocket } from 'ws';
 import type { DataChannelServer, Ticket } from '../data-channel/server.js';
-import type { Engine } from '../engine/types.js';
+import type { Page } from '../engine/types.js';
 import { setLeftOutLog } from '../ipc/codec.js';
 import { Endpoint } from '../ipc/endpoint.js';
 import { Link, type DataChannel } from '../ipc/link.js';
@@ -25,7 +25,7 @@ export interface IpcConnection {
   readonly counts: Link['counts'];
 }
 
-export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: number; dataChannel?: DataChannelServer }): IpcConnection {
+export function connectIpc(engine: Page, o: { origin: string; waitForHandler: number; dataChannel?: DataChannelServer }): IpcConnection {
   const log = ipcLog.enabled ? ipcLog : undefined;
   const endpoint = new Endpoint({
     side: 'backend',
@@ -120,7 +120,7 @@ export function connectIpc(engine: Engine, o: { origin: string; waitForHandler: 
  * Returns the function to call after each change of the store: it replaces the script (once
  * per microtask, however many changes).
  */
-export function storeSnapshotKeeper(engine: Engine, endpoint: Endpoint): () => void {
+export function storeSnapshotKeeper(engine: Page, endpoint: Endpoint): () => void {
   let remove: (() => Promise<void>) | undefined;
   let scheduled = false;
   return () => {

@@ -4,7 +4,7 @@
 // comes back. Engine-neutral: the still picture is a document served from a private origin
 // (no Gluon, no IPC, no script), and freezing is the engine's (Chromium only).
 import { randomBytes } from 'node:crypto';
-import type { Engine, ServedResponse } from '../engine/types.js';
+import type { Page, ServedResponse } from '../engine/types.js';
 import { logger } from '../log.js';
 import { eventOrTimeout } from '../wait.js';
 import { escapeHtml } from './html.js';
@@ -46,7 +46,7 @@ const POLL_MS = 250;
 /** How long a screenshot may take before the still page goes without one. */
 const PICTURE_WAIT = 2000;
 
-export function createIdle(engine: Engine, o: {
+export function createIdle(engine: Page, o: {
   /** Settles once the app's first document is there. */
   navigated: Promise<void>;
   /** Lets one top-level navigation to `url` through the window's navigation policy. */

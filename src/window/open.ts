@@ -2,14 +2,14 @@
 // options (options.ts), find the browser and profile, get a page (a new browser or a window of
 // the one running on the profile), wire the IPC, install the page's scripts, serving and
 // navigation policy, load the app, and build the Window with one shutdown path. Engine-neutral:
-// it only uses the Engine interface (src/engine/types.ts). openWith() is the same with the
+// it only uses the Page interface (src/engine/types.ts). openWith() is the same with the
 // browser search and launch handed in, for the in-memory tests (not exported from index.ts).
 import { bootstrapSource, packageVersion } from '../assets.js';
 import { dirname, join, resolve } from 'node:path';
 import { findBrowser, type FindBrowserOptions, type FoundBrowser } from '../browser/find.js';
 import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
 import { launchEngine, type LaunchOptions } from '../engine/launch.js';
-import type { Engine } from '../engine/types.js';
+import type { Page } from '../engine/types.js';
 import { dataChannelServer, type DataChannelServer } from '../data-channel/server.js';
 import { createFolderServer, withDataChannelSource } from '../local/serve.js';
 import { safeOrigin } from '../origin.js';
@@ -39,7 +39,7 @@ export const GLUON_API_VERSION = '0.14.0';
 /** What open() takes from the machine; the in-memory tests hand in fakes. Not public API. */
 export interface OpenDeps extends OpenEnvironment {
   findBrowser(options: FindBrowserOptions): Promise<FoundBrowser>;
-  launchEngine(browser: FoundBrowser, options: LaunchOptions): Promise<Engine>;
+  launchEngine(browser: FoundBrowser, options: LaunchOptions): Promise<Page>;
 }
 
 const MACHINE: OpenDeps = { findBrowser, launchEngine, baseDir: callerDirectory, platform: process.platform, vars: process.env };
@@ -112,7 +112,7 @@ async function chooseProfile(browser: FoundBrowser, plan: OpenPlan): Promise<Pro
 }
 
 /** A window in the browser running on the profile, or a new browser's (the temporary profile removed if that fails). */
-async function getPage(deps: OpenDeps, browser: FoundBrowser, plan: OpenPlan, profile: Profile): Promise<{ engine: Engine; launched: boolean }> {
+async function getPage(deps: OpenDeps, browser: FoundBrowser, plan: OpenPlan, profile: Profile): Promise<{ engine: Page; launched: boolean }> {
   // A profile serves one browser: a window of a profile whose browser runs opens in it.
   const running = profile.incognito ? undefined : `${browser.path}\0${resolve(profile.dir)}`;
   const launch = () => deps.launchEngine(browser, {
@@ -136,7 +136,7 @@ async function getPage(deps: OpenDeps, browser: FoundBrowser, plan: OpenPlan, pr
 }
 
 /** The data channel server, if the browser lets the app's origin reach the loopback address. */
-async function grantDataChannel(engine: Engine, plan: OpenPlan, server: DataChannelServer | undefined): Promise<DataChannelServer | undefined> {
+async function grantDataChannel(engine: Page, plan: OpenPlan, server: DataChannelServer | undefined): Promise<DataChannelServer | undefined> {
   return server && (await engine.grantLoopback(plan.ipcOrigin)) ? server : undefined;
 }
 
@@ -144,7 +144,7 @@ async function grantDataChannel(engine: Engine, plan: OpenPlan, server: DataChan
  * The backend's IPC endpoint on the page, with its store snapshot kept for new documents (its
  * first init script is registered a microtask later, after the bootstrap the caller sends now).
  */
-function wireIpc(engine: Engine, plan: OpenPlan, dataChannel: DataChannelServer | undefined): IpcConnection {
+function wireIpc(engine: Page, plan: OpenPlan, dataChannel: DataChannelServer | undefined): IpcConnection {
   const connection = connectIpc(engine, { origin: plan.ipcOrigin, waitForHandler: plan.ipcWait, dataChannel });
   const { endpoint } = connection;
   const keepSnapshot = storeSnapshotKeeper(engine, endpoint);
@@ -160,7 +160,7 @@ function wireIpc(engine: Engine, plan: OpenPlan, dataChannel: DataChannelServer 
  * The page's side of the IPC and the onLoad script as init scripts, the local app's folder
  * served, and the navigation policy; resolves once all apply, with the policy's allowOnce.
  */
-async function installPageRules(engine: Engine, browser: FoundBrowser, plan: OpenPlan, dataChannel: DataChannelServer | undefined): Promise<(url: string) => void> {
+async function installPageRules(engine: Page, browser: FoundBrowser, plan: OpenPlan, dataChannel: DataChannelServer | undefined): Promise<(url: string) => void> {
   // Sent now, so it travels with the interception set-up below.
   const initScript = engine.addInitScript(pageScript({
     send: engine.pageSendName,
@@ -203,7 +203,7 @@ async function installPageRules(engine: Engine, browser: FoundBrowser, plan: Ope
 }
 
 /** A window in a browser already running has that browser's extensions: only a new browser installs them. */
-async function installExtensions(engine: Engine, browser: FoundBrowser, paths: string[]): Promise<void> {
+async function installExtensions(engine: Page, browser: FoundBrowser, paths: string[]): Promise<void> {
   for (const path of paths) {
     await engine.installExtension(path).catch((error: Error) => {
       throw new Error(`Gluon.open: ${browser.name} could not install the extension ${path}: ${error.message}`);
@@ -212,7 +212,7 @@ async function installExtensions(engine: Engine, browser: FoundBrowser, paths: s
 }
 
 /** A V8 cache built earlier for this profile (Window.v8Cache.build()) seeds the app's documents. */
-async function seedV8Cache(engine: Engine, profile: string): Promise<void> {
+async function seedV8Cache(engine: Page, profile: string): Promise<void> {
   if (engine.codeCache) await loadV8Cache(engine, join(profile, V8_CACHE_FILE)).catch((error: Error) => log(error.message));
 }
 
@@ -223,7 +223,7 @@ async function seedV8Cache(engine: Engine, profile: string): Promise<void> {
  * for the page, such as a store snapshot's init script, until a navigation commits.)
  * Settles once the app's first document has replaced the start page, or could not.
  */
-function loadAppAfterContinuation(engine: Engine, startUrl: string): Promise<void> {
+function loadAppAfterContinuation(engine: Page, startUrl: string): Promise<void> {
   return new Promise<void>((resolve) => {
     setImmediate(() => {
       if (engine.closed) return resolve();
@@ -240,7 +240,7 @@ function loadAppAfterContinuation(engine: Engine, startUrl: string): Promise<voi
  * One way to shut down, whoever closes the window (the app, the user, a crash): the browser
  * exits, then its temporary profile is deleted, then close() resolves.
  */
-function shutdownPath(engine: Engine, incognito: Profile['incognito']): () => Promise<void> {
+function shutdownPath(engine: Page, incognito: Profile['incognito']): () => Promise<void> {
   let shutdown: Promise<void> | undefined;
   const close = () => (shutdown ??= engine.close().finally(() => incognito?.remove()));
   engine.on('close', () => void close());

@@ -2,7 +2,7 @@
 // the document there now and to every later one (reloads, navigations), in the top-level frame
 // only, once its DOM is parsed. Engine-neutral: each is one engine init script, which engines
 // also run in the current document.
-import type { Engine } from '../engine/types.js';
+import type { Page } from '../engine/types.js';
 import { IDLE_ORIGIN } from './idle.js';
 
 export interface CssResource {
@@ -51,7 +51,7 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (done ??= fn());
 }
 
-export function createResources(engine: Engine): ResourcesApi {
+export function createResources(engine: Page): ResourcesApi {
   return {
     async css(code) {
       if (typeof code !== 'string') throw new TypeError(`resources.css(code): expected a string, got ${typeof code}`);

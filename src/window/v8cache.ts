@@ -4,7 +4,7 @@
 // V8 caches classic scripts only: module scripts are not in it.
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { CodeCacheEntry, Engine } from '../engine/types.js';
+import type { CodeCacheEntry, Page } from '../engine/types.js';
 import { logger } from '../log.js';
 import { eventOrTimeout } from '../wait.js';
 
@@ -42,12 +42,12 @@ const AFTER_LOAD = 1000;
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-function unsupported(engine: Engine, what: string): void {
+function unsupported(engine: Page, what: string): void {
   process.emitWarning(`Window.v8Cache.${what}: V8's code cache is Chromium's; ${engine.name} has none, so this does nothing.`, { code: 'GLUON_UNSUPPORTED' });
 }
 
 /** Reads and checks a cache file; false if it is not there. */
-export async function loadV8Cache(engine: Engine, path: string): Promise<boolean> {
+export async function loadV8Cache(engine: Page, path: string): Promise<boolean> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -73,7 +73,7 @@ export async function loadV8Cache(engine: Engine, path: string): Promise<boolean
   return true;
 }
 
-export function createV8Cache(engine: Engine, o: { profile: string; navigated: Promise<void> }): V8CacheApi {
+export function createV8Cache(engine: Page, o: { profile: string; navigated: Promise<void> }): V8CacheApi {
   const defaultPath = () => resolve(o.profile, V8_CACHE_FILE);
   return {
     build: async (options = {}) => {

@@ -1,7 +1,7 @@
 // The Window object open() returns: ipc, page, versions, close/closed and events.
-// Engine-neutral: everything goes through the Engine interface.
+// Engine-neutral: everything goes through the Page interface.
 import type { FoundBrowser } from '../browser/find.js';
-import type { Engine, EngineEvents, PdfOptions, RawEvent, WindowBounds } from '../engine/types.js';
+import type { Page, EngineEvents, PdfOptions, RawEvent, WindowBounds } from '../engine/types.js';
 import type { IpcConnection } from './connect.js';
 import { backendAdditions, createIpc } from '../ipc/facade.js';
 import { createIdle, IDLE_ORIGIN, type IdleApi } from './idle.js';
@@ -165,7 +165,7 @@ function hookProtocol(
 
 /** `navigated` settles once the app's first document has replaced the start page. */
 export function createWindow(o: {
-  engine: Engine;
+  engine: Page;
   connection: IpcConnection;
   browser: FoundBrowser;
   profile: string;

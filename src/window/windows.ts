@@ -2,7 +2,7 @@
 // second open() of the same app opens a window in the browser already running, as Electron's
 // windows share a session), Gluon.broadcast() sends an event to every open window, and the
 // windows opened with { shareStore: true } keep one store between them. Engine-neutral.
-import type { Engine } from '../engine/types.js';
+import type { Page } from '../engine/types.js';
 import type { Endpoint } from '../ipc/endpoint.js';
 import type { Window } from './window.js';
 import { logger } from '../log.js';
@@ -16,8 +16,8 @@ const log = logger('window');
  * its profile's lock until its process is gone, so the next one waits for that).
  */
 interface ProfileBrowsers {
-  launching?: Promise<Engine>;
-  engines: Set<Engine>;
+  launching?: Promise<Page>;
+  engines: Set<Page>;
   running: Set<Promise<unknown>>;
 }
 const browsers = new Map<string, ProfileBrowsers>();
@@ -34,7 +34,7 @@ const EXIT_WAIT = 10_000;
  * A browser on its way out (asked to close, its last window closing, or one that refuses a new
  * window for any reason) is not used: the new browser starts once that one's process has exited.
  */
-export async function engineFor(key: string | undefined, launch: () => Promise<Engine>, windowSize?: [number, number]): Promise<{ engine: Engine; launched: boolean }> {
+export async function engineFor(key: string | undefined, launch: () => Promise<Page>, windowSize?: [number, number]): Promise<{ engine: Page; launched: boolean }> {
   if (key === undefined) return { engine: await launch(), launched: true };
   await browsers.get(key)?.launching?.catch(() => {});
   let entry = browsers.get(key);
@@ -85,7 +85,7 @@ function forget(key: string, entry: ProfileBrowsers): void {
   if (!entry.launching && entry.engines.size === 0 && entry.running.size === 0 && browsers.get(key) === entry) browsers.delete(key);
 }
 
-function track(key: string, engine: Engine): void {
+function track(key: string, engine: Page): void {
   const entry = profileBrowsers(key);
   entry.engines.add(engine);
   engine.on('close', () => {
@@ -152,7 +152,7 @@ let copying = false;
  * Puts a new window's store in the shared group: it starts with the group's entries, and from
  * then on a change to any store of the group (by the backend or by a page) is made to all.
  */
-export function shareStore(endpoint: Endpoint, engine: Engine): void {
+export function shareStore(endpoint: Endpoint, engine: Page): void {
   const [other] = sharing;
   if (other) endpoint.loadStore(other.storeEntries());
   sharing.add(endpoint);
