@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { BrowserExit, BrowserProcess } from '../../src/browser/process.js';
 import type { FoundBrowser } from '../../src/browser/find.js';
-import { Browser } from '../../src/engine/browser.js';
+import { Browser, type BrowserLaunchOptions } from '../../src/engine/browser.js';
 import type {
   BrowserDelegate, EngineLauncher, InterceptedRequest, PageCallbacks, PageDelegate, PageGlobals,
 } from '../../src/engine/delegate.js';
@@ -83,10 +83,10 @@ export class FakePageDelegate implements PageDelegate {
     });
   }
 
-  /** The user closes this window. */
-  closeByUser(): void {
+  /** The user (or a crash: give its reason) closes this window. */
+  closeByUser(reason = 'the window was closed'): void {
     this.windowClosed = true;
-    this.callbacks.closed('the window was closed');
+    this.callbacks.closed(reason);
   }
 
   /** The page sends a text to the backend. */
@@ -105,7 +105,7 @@ export class FakePageDelegate implements PageDelegate {
     return expression as T;
   }
 
-  async postToPage(): Promise<void> {
+  async postToPage(_text: string): Promise<void> {
     this.calls.push('postToPage');
   }
 
@@ -124,6 +124,11 @@ export class FakePageDelegate implements PageDelegate {
     const answer = await this.request(url, { navigation: true, topFrame: true });
     if (answer.kind === 'fail') throw new Error('net::ERR_ABORTED');
     if (answer.kind === 'fulfill' && answer.response.status >= 500) throw new Error(`HTTP ${answer.response.status}`);
+    this.commit(url);
+  }
+
+  /** The new document of a navigation exists, and loads. */
+  protected commit(url: string): void {
     this.callbacks.documentCommitted(`realm-${++this.realm}`, url);
     this.callbacks.loaded(url);
   }
@@ -217,14 +222,18 @@ export class FakeBrowserDelegate implements BrowserDelegate {
 
 }
 
-/** A launcher whose connect() gives a FakeBrowserDelegate over the fake process (or fails as told). */
-export class FakeLauncher implements EngineLauncher {
+/** A launcher whose connect() gives a FakeBrowserDelegate (or the one `makeDelegate` makes) over the fake process, or fails as told. */
+export class FakeLauncher<D extends FakeBrowserDelegate = FakeBrowserDelegate> implements EngineLauncher {
   readonly name = 'chromium' as const;
   readonly profileInUse = /SingletonLock/;
   readonly process = new FakeProcess();
-  readonly delegate = new FakeBrowserDelegate(this.process);
+  readonly delegate: D;
   /** connect() never answers (the launch timeout), or throws this. */
   connectFails?: 'hang' | Error;
+
+  constructor(makeDelegate: (process: FakeProcess) => D = (process) => new FakeBrowserDelegate(process) as D) {
+    this.delegate = makeDelegate(this.process);
+  }
 
   async prepare() {
     return { args: ['--fake'], spawn: { pipe: false } };
@@ -239,7 +248,11 @@ export class FakeLauncher implements EngineLauncher {
 
 export const fakeFoundBrowser: FoundBrowser = { id: 'fake', name: 'Fake Browser', engine: 'chromium', path: 'fake-browser' };
 
-/** Launches a neutral Browser over `launcher`'s fakes and returns its first Page. */
-export function launchFake(launcher = new FakeLauncher(), launchTimeout?: number): Promise<Page> {
-  return Browser.launch(launcher, { browser: fakeFoundBrowser, profileDir: '/fake/profile', headless: true }, { launchTimeout, quitWaits: [10, 10], spawn: () => launcher.process });
+/** Launches a neutral Browser over `launcher`'s fakes (with `options`, as open() would give them) and returns its first Page. */
+export function launchFake(
+  launcher: FakeLauncher<FakeBrowserDelegate> = new FakeLauncher(),
+  launchTimeout?: number,
+  options: BrowserLaunchOptions = { browser: fakeFoundBrowser, profileDir: '/fake/profile', headless: true },
+): Promise<Page> {
+  return Browser.launch(launcher, options, { launchTimeout, quitWaits: [10, 10], spawn: () => launcher.process });
 }

@@ -1,18 +1,20 @@
-// A fake browser for the window layer's in-memory tests: fakeBrowser() is the one factory, and
-// its launch() gives Engines (src/engine/types.ts) that speak no protocol. Each document of a
-// fake window is a page-side IPC endpoint and link, as the page bootstrap makes them; the
-// window's init scripts other than that bootstrap (the store snapshot, onLoad) run in a small
-// VM context when a document starts. Served requests, the navigation policy and the order of
-// the engine calls are there for the tests to look at.
+// A fake browser for the window layer's in-memory tests. fakeBrowser() is the one factory: its
+// launch() starts the REAL neutral Browser and Page (src/engine/browser.ts, page.ts) over the
+// fakes of fake-engine.ts, with a page delegate that plays a browser window at the protocol
+// level: each navigation's document request goes through the Page's interception (refused, the
+// navigation fails as aborted), each document runs the window's init scripts in order in a VM
+// context of its own (the page's receiver exists once the bootstrap has run) and is a page-side
+// IPC endpoint and link talking to the Page through messageReceived / postToPage. The verbs the
+// window was asked for, its init scripts and its current document are there for the tests.
 import { runInNewContext } from 'node:vm';
 import type { FoundBrowser } from '../../src/browser/find.js';
-import type { BrowserExit } from '../../src/browser/process.js';
-import type { Engine, EngineEvents, EngineLaunchOptions, NavigationRequest, ServedRequest, ServedResponse } from '../../src/engine/types.js';
+import type { Browser } from '../../src/engine/browser.js';
+import type { PageCallbacks, PageDelegate, PageGlobals } from '../../src/engine/delegate.js';
+import type { EngineLaunchOptions, Page, ServedResponse } from '../../src/engine/types.js';
 import { Endpoint } from '../../src/ipc/endpoint.js';
 import { createIpc } from '../../src/ipc/facade.js';
 import { Link } from '../../src/ipc/link.js';
-
-export const FAKE_FOUND: FoundBrowser = { id: 'fake', name: 'Fake Browser', engine: 'chromium', path: '/fake/browser' };
+import { FakeBrowserDelegate, FakeLauncher, FakePageDelegate, launchFake, type FakeProcess } from './fake-engine.js';
 
 /** One document of a fake window: the page's side of the IPC (as `Gluon.ipc`). */
 export interface FakeDocument {
@@ -22,210 +24,180 @@ export interface FakeDocument {
   ipc: any;
 }
 
-export interface FakeWindow extends Engine {
-  /** Engine calls in the order they came: 'addInitScript', 'serve', 'setNavigationPolicy', 'navigate', 'close', ... */
-  readonly calls: string[];
-  /** The init scripts registered now, in order. */
-  readonly initScripts: string[];
+/** The first lines of the Page's once-per-document wrapper (engine/init-script.ts), taken off by `sources`. */
+const ONCE_PER_DOCUMENT = /^\(\(\) => \{\n {2}const done = Symbol\.for\(.*\);\n {2}if \(globalThis\[done\]\) return;\n {2}Object\.defineProperty\(globalThis, done, \{ value: true \}\);\n([\s\S]*)\n\}\)\(\);$/;
+
+/** The browser side of fake windows: makes FakeWindows; its quit is how the last window closes. */
+class FakeWindowBrowser extends FakeBrowserDelegate {
+  /** The window closed last: the browser quitting is its close. */
+  lastClosed: FakeWindow | undefined;
+
+  constructor(process: FakeProcess, readonly windows: FakeWindow[], readonly nextRealm: () => string, readonly failServe?: string) {
+    super(process);
+  }
+
+  override async newPage(callbacks: PageCallbacks, globals: PageGlobals): Promise<PageDelegate> {
+    const window = new FakeWindow(this, callbacks, globals);
+    this.pages.push(window);
+    this.windows.push(window);
+    return window;
+  }
+
+  override async quit(): Promise<void> {
+    this.lastClosed?.calls.push('close');
+    await super.quit();
+  }
+}
+
+/**
+ * One window of the fake browser. `calls` names the verbs in the order they came, as the window
+ * layer asked them of its Page: 'addInitScript', 'serve' (interception of served origins grew),
+ * 'setNavigationPolicy' (top-level navigations intercepted), 'navigate', 'reload', 'close' (this
+ * window closed alone, or the browser quit as its last window closed).
+ */
+export class FakeWindow extends FakePageDelegate {
   /** The current document, once navigate() or reload() made one. */
-  readonly document: FakeDocument | undefined;
-  /** A request to a served origin, answered by the window's serve() handler. */
-  request(url: string): Promise<ServedResponse>;
-  /** The navigation policy's answer for a top-level navigation to `url`. */
-  allows(url: string): boolean;
-  /** The browser (the user, a crash) closes this window, saying why. */
-  closeFromBrowser(reason: string): void;
+  document: (FakeDocument & { context: Record<string, unknown> }) | undefined;
+
+  constructor(readonly owner: FakeWindowBrowser, callbacks: PageCallbacks, globals: PageGlobals) {
+    super(owner, callbacks, globals);
+  }
+
+  /** The Page closed this window (whoever closed it) and dropped its delegate. */
+  get closed(): boolean {
+    return this.disposed > 0;
+  }
+
+  /** The init scripts registered now, in order, as the window layer gave them (the Page's wrapper taken off). */
+  get sources(): string[] {
+    return [...this.initScripts].map((source) => ONCE_PER_DOCUMENT.exec(source)?.[1] ?? source);
+  }
+
+  /** A subresource request to `url`, answered by the Page: the response it was fulfilled with. */
+  async fetch(url: string): Promise<ServedResponse> {
+    const answer = await this.request(url, { navigation: false });
+    if (answer.kind !== 'fulfill') throw new Error(`the Page did not serve ${url} (it said ${answer.kind})`);
+    return answer.response;
+  }
+
+  /** Whether the Page lets a top-level navigation to `url` through. */
+  async allows(url: string): Promise<boolean> {
+    return (await this.request(url, { navigation: true })).kind !== 'fail';
+  }
+
+  override async evaluate<T = unknown>(expression: string): Promise<T> {
+    return (expression === 'location.href' ? this.document?.url : expression === 'document.title' ? 'Fake' : undefined) as T;
+  }
+
+  override async postToPage(text: string): Promise<void> {
+    const target = this.document;
+    setImmediate(() => {
+      if (target === this.document && !this.closed) (target?.context[this.globals.receive] as ((text: string) => void) | undefined)?.(text);
+    });
+  }
+
+  override async setInterception(origins: string[], navigations: boolean): Promise<void> {
+    if (origins.length > this.interception.origins.length) {
+      this.calls.push('serve');
+      if (this.owner.failServe) throw new Error(this.owner.failServe);
+    }
+    if (navigations && !this.interception.navigations) this.calls.push('setNavigationPolicy');
+    this.interception = { origins, navigations };
+  }
+
+  override async grantLoopback(): Promise<boolean> {
+    return false;
+  }
+
+  override async navigate(url: string): Promise<void> {
+    if (this.closed) throw new Error('the window is closed');
+    await super.navigate(url);
+  }
+
+  override async reload(): Promise<void> {
+    await super.reload();
+    if (this.document) this.commit(this.document.url);
+  }
+
+  override async closeWindow(): Promise<void> {
+    this.calls.push('close');
+    this.windowClosed = true;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.owner.lastClosed = this;
+    this.document?.endpoint.close('the window was closed');
+  }
+
+  /** A new document: committed, its init scripts run in order, its endpoint says hello, then it loads. */
+  protected override commit(url: string): void {
+    const realm = this.owner.nextRealm();
+    const origin = new URL(url).origin;
+    const endpoint: Endpoint = new Endpoint({ side: 'page', peer: 'backend', waitForHandler: 1000, post: (frame) => link.post(frame) });
+    const link: Link = new Link({
+      control: (text) => setImmediate(() => {
+        if (this.document === document && !this.closed) this.callbacks.messageReceived(text, { origin, topFrame: true, realm });
+      }),
+      deliver: (frame) => endpoint.receive(frame),
+    });
+    const context: Record<string, unknown> = { document: { readyState: 'loading' } };
+    const document = { url, realm, endpoint, ipc: createIpc(endpoint, 'page'), context };
+    this.document = document;
+    this.callbacks.documentCommitted(realm, url);
+    for (const source of this.initScripts) {
+      // The bootstrap's part is played by `endpoint`: it defines the receiver the scripts after it find.
+      if (source.includes('__GLUON_CONFIG__')) {
+        context[this.globals.receive] = (text: string) => link.receiveControl(text);
+        continue;
+      }
+      try {
+        runInNewContext(source, context);
+      } catch {
+        // a script for a real DOM (onLoad)
+      }
+    }
+    endpoint.hello();
+    setImmediate(() => !this.closed && this.callbacks.loaded(url));
+  }
 }
 
 export interface FakeBrowser {
-  /** What open() calls as launchEngine. */
-  launch(found: FoundBrowser, options: EngineLaunchOptions): Promise<Engine>;
+  /** What open() calls as launchEngine: a real Browser over the fakes, and its first Page. */
+  launch(found: FoundBrowser, options: EngineLaunchOptions): Promise<Page>;
   /** The options of every launch, in order. */
   readonly launches: EngineLaunchOptions[];
-  /** The windows opened so far (closed ones too). */
+  /** The windows opened so far, in every browser launched (closed ones too). */
   readonly windows: FakeWindow[];
+  /** Every browser launched has exited. */
   readonly exited: boolean;
+  /** Closes every browser launched (and so their windows). */
+  close(): Promise<void>;
 }
 
 /** A fake browser: `failLaunch` makes launch() fail, `failServe` makes a window's serve() fail. */
 export function fakeBrowser(o: { failLaunch?: string; failServe?: string } = {}): FakeBrowser {
   const launches: EngineLaunchOptions[] = [];
   const windows: FakeWindow[] = [];
-  let exit!: () => void;
-  let hasExited = false;
-  const process = {
-    exited: new Promise<BrowserExit>((resolve) => (exit = () => {
-      hasExited = true;
-      resolve({ code: 0, signal: null });
-    })),
-    get hasExited() {
-      return hasExited;
-    },
-    closing: false,
-  };
-  let nextRealm = 1;
-
-  const openWindow = (): FakeWindow => {
-    const handlers = { document: new Set<(info: any) => void>(), load: new Set<(info: any) => void>(), close: new Set<(info: any) => void>() };
-    const emit = <K extends keyof EngineEvents>(event: K, info: EngineEvents[K]) => {
-      for (const handler of [...handlers[event]]) handler(info);
-    };
-    const pageHandlers = new Set<(text: string, from: { origin: string; topFrame: boolean; realm: string }) => void>();
-    const initScripts: { source: string }[] = [];
-    const served = new Map<string, (req: ServedRequest) => Promise<ServedResponse>>();
-    const calls: string[] = [];
-    let policy: ((nav: NavigationRequest) => boolean) | undefined;
-    let current: (FakeDocument & { link: Link }) | undefined;
-    let closed = false;
-    let closing: Promise<void> | undefined;
-    const sendName = `send${windows.length}`;
-    const receiveName = `receive${windows.length}`;
-
-    const startDocument = (url: string) => {
-      const realm = `realm-${nextRealm++}`;
-      const origin = new URL(url).origin;
-      const endpoint: Endpoint = new Endpoint({ side: 'page', peer: 'backend', waitForHandler: 1000, post: (frame) => link.post(frame) });
-      const link: Link = new Link({
-        control: (text) => setImmediate(() => {
-          if (current?.realm === realm && !closed) for (const handler of pageHandlers) handler(text, { origin, topFrame: true, realm });
-        }),
-        deliver: (frame) => endpoint.receive(frame),
-      });
-      current = { url, realm, endpoint, ipc: createIpc(endpoint, 'page'), link };
-      emit('document', { url, realm });
-      // The init scripts run in order, as a browser runs them; the bootstrap's part is played by
-      // `endpoint`, whose receiver the scripts after the bootstrap find.
-      const page: Record<string, unknown> = { document: { readyState: 'loading' } };
-      for (const { source } of initScripts) {
-        if (source.includes('__GLUON_CONFIG__')) {
-          page[receiveName] = (text: string) => link.receiveControl(text);
-          continue;
-        }
-        try {
-          runInNewContext(source, page);
-        } catch {
-          // a script for a real DOM (onLoad)
-        }
-      }
-      endpoint.hello();
-      setImmediate(() => !closed && emit('load', { url }));
-    };
-
-    const markClosed = (reason: string) => {
-      if (closed) return;
-      closed = true;
-      current?.endpoint.close(reason);
-      emit('close', { reason });
-      if (windows.every((window) => window.closed)) exit();
-    };
-
-    const window: FakeWindow = {
-      name: 'chromium',
-      versions: { product: '1.0', engine: '1.0', jsEngine: '1.0', jsEngineName: 'v8' },
-      pid: 4242,
-      process,
-      pageSendName: sendName,
-      pageReceiveName: receiveName,
-      calls,
-      get initScripts() {
-        return initScripts.map(({ source }) => source);
-      },
-      get document() {
-        return current;
-      },
-      get closed() {
-        return closed;
-      },
-      addInitScript: async (source) => {
-        calls.push('addInitScript');
-        const entry = { source };
-        initScripts.push(entry);
-        return async () => {
-          const index = initScripts.indexOf(entry);
-          if (index !== -1) initScripts.splice(index, 1);
-        };
-      },
-      evaluate: async <T>(expression: string) => (expression === 'location.href' ? current?.url : expression === 'document.title' ? 'Fake' : undefined) as T,
-      onPageMessage: (handler) => void pageHandlers.add(handler),
-      postToPage: async (text) => {
-        const target = current;
-        setImmediate(() => {
-          if (target === current && !closed) target?.link.receiveControl(text);
-        });
-      },
-      serve: async (origin, handler) => {
-        calls.push('serve');
-        if (o.failServe) throw new Error(o.failServe);
-        served.set(origin, handler);
-      },
-      grantLoopback: async () => false,
-      setNavigationPolicy: async (allow) => {
-        calls.push('setNavigationPolicy');
-        policy = allow;
-      },
-      navigate: async (url) => {
-        calls.push('navigate');
-        if (closed) throw new Error('the window is closed');
-        if (policy && !policy({ url, topFrame: true })) throw new Error(`navigation to ${url} blocked`);
-        startDocument(url);
-      },
-      reload: async () => {
-        calls.push('reload');
-        if (current) startDocument(current.url);
-      },
-      on: (event, handler) => {
-        handlers[event].add(handler as (info: any) => void);
-        return () => void handlers[event].delete(handler as (info: any) => void);
-      },
-      screenshot: async () => new Uint8Array(),
-      printToPDF: async () => new Uint8Array(),
-      installExtension: async () => void calls.push('installExtension'),
-      setWindow: async () => {},
-      getWindow: async () => ({ state: 'normal', left: 0, top: 0, width: 800, height: 600 }),
-      setFrozen: async () => {},
-      releaseMemory: async () => {},
-      sendCdp: async (method) => {
-        throw new Error(`no CDP in the fake (${method})`);
-      },
-      onCdp: (method) => {
-        throw new Error(`no CDP in the fake (${method})`);
-      },
-      browser: {
-        newPage: async () => {
-          if (hasExited) throw new Error('the browser has exited');
-          return openWindow();
-        },
-      },
-      // As the real engines: deferred a microtask, so a close() made by a 'close' listener finds this one under way.
-      close: () => (closing ??= Promise.resolve().then(() => {
-        calls.push('close');
-        markClosed('the window was closed by the app');
-      })),
-      request: async (url) => {
-        const handler = served.get(new URL(url).origin);
-        if (!handler) throw new Error(`nothing serves ${url}`);
-        return handler({ method: 'GET', url, headers: {} });
-      },
-      allows: (url) => {
-        if (!policy) throw new Error('no navigation policy');
-        return policy({ url, topFrame: true });
-      },
-      closeFromBrowser: (reason) => markClosed(reason),
-    };
-    windows.push(window);
-    return window;
-  };
-
+  const launchers: FakeLauncher<FakeWindowBrowser>[] = [];
+  const browsers: Browser[] = [];
+  let realms = 0;
+  const nextRealm = () => `realm-${++realms}`;
   return {
-    launch: async (_found, options) => {
+    launch: async (found, options) => {
       launches.push(options);
-      if (o.failLaunch) throw new Error(o.failLaunch);
-      return openWindow();
+      const launcher = new FakeLauncher((process) => new FakeWindowBrowser(process, windows, nextRealm, o.failServe));
+      launchers.push(launcher);
+      if (o.failLaunch) launcher.connectFails = new Error(o.failLaunch);
+      const page = await launchFake(launcher, undefined, { ...options, browser: found });
+      browsers.push(page.browser);
+      return page;
     },
     launches,
     windows,
     get exited() {
-      return hasExited;
+      return launchers.length > 0 && launchers.every((launcher) => launcher.process.hasExited);
     },
+    close: async () => void (await Promise.all(browsers.map((browser) => browser.close()))),
   };
 }

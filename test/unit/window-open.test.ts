@@ -1,7 +1,8 @@
-// open() and the Window it builds, in memory: openWith() (src/window/open.ts) with a fake browser
-// (fake-window-engine.ts) instead of a real one. Options and their refusals, serving a local
-// folder, when the app's document loads, the navigation policy, reloads and the store snapshot,
-// several windows and broadcast, and the one shutdown path with its close reasons.
+// open() and the Window it builds, in memory: openWith() (src/window/open.ts) over the real
+// neutral Browser and Page with fake delegates (fake-window-engine.ts) instead of a real browser.
+// Options and their refusals, serving a local folder, when the app's document loads, the
+// navigation policy, reloads and the store snapshot, several windows and broadcast, and the one
+// shutdown path with its close reasons.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { openWith, type OpenDeps } from '../../src/window/open.js';
 import { APP_ORIGIN, type OpenOptions } from '../../src/window/options.js';
 import { broadcast } from '../../src/window/windows.js';
 import type { Window } from '../../src/window/window.js';
-import { FAKE_FOUND, fakeBrowser, type FakeBrowser, type FakeWindow } from './fake-window-engine.js';
+import { fakeFoundBrowser } from './fake-engine.js';
+import { fakeBrowser, type FakeBrowser, type FakeWindow } from './fake-window-engine.js';
 
 const appDir = await mkdtemp(join(tmpdir(), 'gluon-ts-window-open-'));
 await mkdir(join(appDir, 'ui'));
@@ -21,14 +23,14 @@ await writeFile(join(appDir, 'ui', 'index.html'), '<!doctype html><title>app</ti
 /** Every fake browser of the tests: a test that fails leaves no window open for the next one's broadcast. */
 const browsers = new Set<FakeBrowser>();
 afterEach(async () => {
-  await Promise.all([...browsers].flatMap((browser) => browser.windows.map((window) => window.close())));
+  await Promise.all([...browsers].map((browser) => browser.close()));
   browsers.clear();
 });
 
 function depsFor(browser: FakeBrowser, env: Partial<Pick<OpenDeps, 'platform' | 'vars'>> = {}): OpenDeps {
   browsers.add(browser);
   return {
-    findBrowser: async () => FAKE_FOUND,
+    findBrowser: async () => fakeFoundBrowser,
     launchEngine: (found, options) => browser.launch(found, options),
     baseDir: () => appDir,
     platform: env.platform ?? 'linux',
@@ -61,11 +63,11 @@ test('a local folder: served under the app origin, the document loads only after
   assert.equal(browser.launches[0].startUrl, `${APP_ORIGIN}/`);
   // The bootstrap goes first, before the interception set-up, then the policy, then the page loads.
   assert.deepEqual(engine.calls.slice(0, 4), ['addInitScript', 'serve', 'setNavigationPolicy', 'navigate']);
-  const config = JSON.parse(/__GLUON_CONFIG__ = (\{.*?\});\n/.exec(engine.initScripts[0])![1]);
+  const config = JSON.parse(/__GLUON_CONFIG__ = (\{.*?\});\n/.exec(engine.sources[0])![1]);
   assert.deepEqual(config.origins, [APP_ORIGIN]);
   assert.equal(config.waitForHandler, 5000);
   assert.equal(config.dataChannel, false, 'the fake grants no loopback: no data channel');
-  const response = await engine.request(`${APP_ORIGIN}/`);
+  const response = await engine.fetch(`${APP_ORIGIN}/`);
   assert.equal(response.status, 200);
   assert.match(Buffer.from(response.body).toString(), /<p>hello/);
   assert.match(response.headers['Content-Security-Policy'] ?? response.headers['content-security-policy'] ?? '', /default-src/);
@@ -109,7 +111,7 @@ test('unsafe options are warned about once each, and honoured', async () => {
       "Gluon.open: localCSP is '': the local app runs with no Content-Security-Policy.",
     ]);
     assert.equal(browser.launches[0].allowHTTP, true);
-    const response = await browser.windows[1].request(`${APP_ORIGIN}/`);
+    const response = await browser.windows[1].fetch(`${APP_ORIGIN}/`);
     assert.equal(response.headers['Content-Security-Policy'], undefined, "localCSP '' sends none");
     await Promise.all([win.close(), second.close()]);
   } finally {
@@ -125,18 +127,18 @@ test('the navigation policy: false, same-origin (the default) and true; the wind
   const { win: any, engine: anyEngine } = await openFake(browser, start, { allowNavigation: true });
   await Promise.all([fixed.page.loaded, same.page.loaded, any.page.loaded]);
 
-  assert.equal(fixedEngine.allows('https://example.org/app/#other'), true, 'false: the opened URL, whatever its hash');
-  assert.equal(fixedEngine.allows('https://example.org/app/other'), false);
-  assert.equal(sameEngine.allows('https://example.org/elsewhere'), true, "'same-origin': the opened origin");
-  assert.equal(sameEngine.allows('https://evil.example/'), false);
-  assert.equal(sameEngine.allows('not a url'), false);
-  assert.equal(anyEngine.allows('https://evil.example/'), true, 'true: anywhere');
+  assert.equal(await fixedEngine.allows('https://example.org/app/#other'), true, 'false: the opened URL, whatever its hash');
+  assert.equal(await fixedEngine.allows('https://example.org/app/other'), false);
+  assert.equal(await sameEngine.allows('https://example.org/elsewhere'), true, "'same-origin': the opened origin");
+  assert.equal(await sameEngine.allows('https://evil.example/'), false);
+  assert.equal(await sameEngine.allows('not a url'), false);
+  assert.equal(await anyEngine.allows('https://evil.example/'), true, 'true: anywhere');
 
   // Window.idle navigates to its still picture and back: each let through once, under allowNavigation: false.
   await fixed.idle.sleep();
   const picture = fixedEngine.document!.url;
   assert.notEqual(picture, start);
-  assert.equal(fixedEngine.allows(picture), false, 'the still picture was allowed once only');
+  assert.equal(await fixedEngine.allows(picture), false, 'the still picture was allowed once only');
   await fixed.idle.wake();
   assert.equal(fixedEngine.document!.url, 'https://example.org/app/#top');
   await Promise.all([fixed.close(), same.close(), any.close()]);
@@ -153,8 +155,8 @@ test('a reload: a new document resets the link, and gets the store the backend h
 
   win.ipc.store.theme = 'dark';
   win.ipc.store.size = 3;
-  await until(() => engine.initScripts.some((source) => source.includes('size')), 'the store snapshot was updated');
-  await until(() => engine.initScripts.filter((source) => source.startsWith("document.readyState === 'loading'")).length === 1, 'the old snapshot was removed');
+  await until(() => engine.sources.some((source) => source.includes('size')), 'the store snapshot was updated');
+  await until(() => engine.sources.filter((source) => source.startsWith("document.readyState === 'loading'")).length === 1, 'the old snapshot was removed');
 
   await win.page.reload();
   await assert.rejects(pending, { message: /the page reloaded or navigated before answering/ });
@@ -210,7 +212,7 @@ test('close: one shutdown path whoever closes, the reason reaching Window.on("cl
   const otherReasons: string[] = [];
   other.on('close', ({ reason }) => otherReasons.push(reason));
   const pending = other.ipc.send('never answered');
-  otherEngine.closeFromBrowser('the browser exited (signal SIGKILL)');
+  otherEngine.closeByUser('the browser exited (signal SIGKILL)');
   assert.deepEqual(otherReasons, ['the browser exited (signal SIGKILL)']);
   assert.equal(other.closed, true);
   await assert.rejects(pending, { message: /the browser exited \(signal SIGKILL\)/ });
