@@ -213,6 +213,3 @@ export interface Page {
   /** Closes this window; the browser too if it was its last one. */
   close(): Promise<void>;
 }
-
-/** The former name of Page (one window), kept while the window layer moves to Page. */
-export type Engine = Page;

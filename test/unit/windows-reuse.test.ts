@@ -3,7 +3,7 @@
 // only once its process has exited (it holds the profile's lock).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Engine, EngineEvents } from '../../src/engine/types.js';
+import type { Page, EngineEvents } from '../../src/engine/types.js';
 import { engineFor } from '../../src/window/windows.js';
 
 /** A fake browser process: exit() ends it. */
@@ -21,7 +21,7 @@ function fakeProcess() {
 type FakeProcess = ReturnType<typeof fakeProcess>;
 
 /** A fake engine of `browser`; browser.newPage opens another of the same browser unless `refuse` says why not. */
-function fakeEngine(browser: FakeProcess, o: { refuse?: string } = {}): Engine & { closeWindow(): void } {
+function fakeEngine(browser: FakeProcess, o: { refuse?: string } = {}): Page & { closeWindow(): void } {
   const handlers = new Set<(info: EngineEvents['close']) => void>();
   let closed = false;
   const engine = {
@@ -44,7 +44,7 @@ function fakeEngine(browser: FakeProcess, o: { refuse?: string } = {}): Engine &
       for (const handler of handlers) handler({ reason: 'the window was closed' });
     },
   };
-  return engine as unknown as Engine & { closeWindow(): void };
+  return engine as unknown as Page & { closeWindow(): void };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -79,7 +79,7 @@ test('a browser asked to close (Browser.close) is not reused: the next launches 
 test('a closed window whose browser is still exiting: the next launches once it has exited', async () => {
   const old = fakeProcess();
   const { engine } = await engineFor('exiting', async () => fakeEngine(old));
-  (engine as Engine & { closeWindow(): void }).closeWindow();
+  (engine as Page & { closeWindow(): void }).closeWindow();
   let launched = false;
   const next = engineFor('exiting', async () => {
     launched = true;
