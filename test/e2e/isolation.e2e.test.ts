@@ -556,7 +556,7 @@ test(`the engine's ports: ${ENGINE === 'chromium' ? 'Chromium listens on no TCP 
         intruder.on('message', onMessage);
         intruder.send(JSON.stringify({ id: mine, method, params }));
       });
-      const context = engineOf(win).context as string;
+      const context = engineOf(win).delegate.context as string; // the window's browsing context (its Firefox page delegate's)
       const attempts = {
         'session.subscribe': await command('session.subscribe', { events: ['script.message', 'network.beforeRequestSent'] }),
         'browsingContext.getTree': await command('browsingContext.getTree', {}),

@@ -56,21 +56,23 @@ test('Firefox: a backend -> page text meant for a document that was replaced is 
   const win = await openFixture('app', { loopbackIPC: false });
   try {
     await win.page.loaded;
-    const engine = (win as any)[INTERNALS].engine;
+    // The window's Firefox page delegate (behind the neutral Page), and the ids its documents drew, by realm.
+    const ff = (win as any)[INTERNALS].engine.delegate;
+    const docs: Map<string, string> = ff.docs;
     // The id the current document drew in the preload script, once the engine has it.
     const docId = async (not?: string): Promise<string> => {
       for (let i = 0; i < 500; i++) {
-        const doc = engine.realms.get(engine.topRealm)?.doc;
+        const doc = docs.get(ff.topRealm);
         if (doc && doc !== not) return doc;
         await sleep(10);
       }
       throw new Error('the engine never learnt the document id');
     };
     // A store update, sent as the engine sends every text: to the window, tagged with a document id.
-    const post = (key: string, doc: string) => engine.bidi.send('script.callFunction', {
-      functionDeclaration: engine.guardedReceive,
+    const post = (key: string, doc: string) => ff.bidi.send('script.callFunction', {
+      functionDeclaration: `(text, doc) => { globalThis[${JSON.stringify(ff.guardName)}](text, doc); }`,
       arguments: [{ type: 'string', value: joinFrame([encodeMessage({ k: 'store', key, value: key })]) }, { type: 'string', value: doc }],
-      target: { context: engine.context },
+      target: { context: ff.context },
       awaitPromise: false,
     });
     const first = await docId();
