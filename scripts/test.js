@@ -9,8 +9,9 @@
 // profile: seed.e2e, runtimes.e2e and open.e2e all run test/fixtures/seed with its default profile).
 // Only the Firefox profile template (src/browser/firefox.ts) stays shared: it is written atomically
 // for that. Where XDG_DATA_HOME does not place profiles (macOS, Windows) the files run one at a time.
-// The files in ALONE assert how fast a round trip is and run first, each alone. A file's output is
-// printed in one piece when it ends; the run ends with each pass's wall time (its first file's start
+// The files in ALONE assert how fast a round trip is and run first, each alone; those in QUIET
+// (lifecycle) then run one at a time with one light file beside them. A file's output is printed in
+// one piece when it ends; the run ends with each pass's wall time (its first file's start
 // to its last file's end) and its files' times.
 //
 //   node scripts/test.js [chromium|firefox] [name ...]   one pass (the unit tests come with
@@ -34,15 +35,20 @@ const templates = join(userDataDir(), 'gluon-ts', 'templates');
 /**
  * Files that run alone: they assert how fast an IPC round is (the best of five rounds under 50 ms; a
  * backend answering before a 350 ms bound), which other browsers starting on the same cores could
- * break. They are short. (lifecycle's bounds, 1 s and 2 s against 35-80 ms measured, and
- * compat-reopen hold with the pool running.)
+ * break. They are short.
  */
 const ALONE = new Set(['compat-unheard', 'ipc']);
+/**
+ * Files that run one at a time beside one light neighbour (the shortest files first) until they are
+ * done, before the pool widens: lifecycle times how fast a dead backend's browser is gone (within
+ * 2 s, 20 cycles of each kind); with four files beside it a cycle was seen to take 2.0-2.3 s.
+ */
+const QUIET = new Set(['lifecycle']);
 /**
  * The longest files, longest first (measured on both engines; unit/ files by path), started first
  * so that the last file to end is a short one.
  */
-const LONGEST_FIRST = ['lifecycle', 'handlers', 'unit/types', 'open', 'hardening', 'runtimes', 'cli', 'compat-reopen', 'seed', 'channel', 'windows', 'unit/docs', 'isolation', 'cdp', 'examples', 'idle', 'windowed', 'resources', 'v8cache', 'unit/browser-process'];
+const LONGEST_FIRST = ['handlers', 'unit/types', 'open', 'hardening', 'runtimes', 'cli', 'compat-reopen', 'seed', 'channel', 'windows', 'unit/docs', 'isolation', 'cdp', 'examples', 'idle', 'windowed', 'resources', 'v8cache', 'unit/browser-process'];
 const rank = (key) => (LONGEST_FIRST.includes(key) ? LONGEST_FIRST.indexOf(key) : LONGEST_FIRST.length);
 
 /** The test files of dist/test/<dir> ending in `suffix`: { key, path } each. */
@@ -92,19 +98,29 @@ function runFile({ label, args, env, engine }) {
 }
 
 /**
- * Runs `tasks` ({ key, engine, label, args, env, alone }) at most `jobs` at a time, the `alone`
- * ones first and each alone. Resolves with their results in the order they ended.
+ * Runs `tasks` ({ key, engine, label, args, env, alone, quiet }): the `alone` ones first, each
+ * alone; then the `quiet` ones one at a time with one other file beside them (the shortest first),
+ * and once they are over, the rest at most `jobs` at a time, the longest first. Resolves with the
+ * results in the order they ended.
  */
 async function schedule(tasks) {
   // Firefox's copy of a file first: it takes longer.
   tasks = [...tasks].sort((a, b) => rank(a.key) - rank(b.key) || Number(b.engine === 'firefox') - Number(a.engine === 'firefox'));
   const results = [];
   for (const task of tasks.filter((t) => t.alone)) results.push(await runFile(task));
-  const queue = tasks.filter((t) => !t.alone);
-  const worker = async () => {
-    for (let task = queue.shift(); task; task = queue.shift()) results.push(await runFile(task));
+  const queue = tasks.filter((t) => !t.alone && !t.quiet);
+  const worker = async (take) => {
+    for (let task = take(); task; task = take()) results.push(await runFile(task));
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, worker));
+  let quietOver = false;
+  const quietLane = (async () => {
+    for (const task of tasks.filter((t) => t.quiet)) results.push(await runFile(task));
+    quietOver = true;
+  })();
+  // Beside the quiet files: the shortest files, one at a time; then the longest like every worker.
+  const neighbour = jobs > 1 ? worker(() => (quietOver ? queue.shift() : queue.pop())) : quietLane.then(() => worker(() => queue.shift()));
+  await quietLane;
+  await Promise.all([neighbour, ...Array.from({ length: Math.max(0, jobs - 1) }, () => worker(() => queue.shift()))]);
   return results;
 }
 
@@ -125,7 +141,7 @@ function report(title, results) {
   return failed.length === 0;
 }
 
-const task = (key, engine, label, path, env) => ({ key, engine, label, args: [path], env, alone: ALONE.has(key) });
+const task = (key, engine, label, path, env) => ({ key, engine, label, args: [path], env, alone: ALONE.has(key), quiet: QUIET.has(key) });
 const unitTasks = unitFiles.map(({ name, path }) => task(`unit/${name}`, 'chromium', path, path, {}));
 const e2eTasks = (engine, env) => e2eFiles.map(({ name, path }) => task(name, engine, `${engine}: ${path}`, path, env));
 
@@ -156,7 +172,7 @@ if (only !== 'chromium') {
     tasks.push(...e2eTasks('firefox', { GLUON_TEST_ENGINE: 'firefox', GLUON_BROWSER: firefox.path }));
   }
 }
-console.log(`\n# ${passes.map((p) => p.title).join('; ')}: ${tasks.length} file(s), ${jobs} at a time (${[...ALONE].join(', ')} alone, first)`);
+console.log(`\n# ${passes.map((p) => p.title).join('; ')}: ${tasks.length} file(s), ${jobs} at a time (${[...ALONE].join(', ')} alone, first; then ${[...QUIET].join(', ')} with one file beside it)`);
 const results = await schedule(tasks);
 for (const { engine, title } of passes) ok = report(title, results.filter((r) => r.engine === engine)) && ok;
 console.log(`\n${summary.join('\n')}\n# all: ${ok ? 'passed' : 'FAILED'} in ${seconds(Date.now() - started)}`);
