@@ -16,7 +16,7 @@ Window.ipc.on('page ready', async (fromPage) => {
   // Gluon has no such direction).
   const toPage = { rounds: [] };
   const outcomes = new Set();
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < 10; round++) {
     const started = performance.now();
     for (let i = 0; i < 10; i++) outcomes.add(`event: ${JSON.stringify(await Window.ipc.send(`status ${i}`, { step: i }))}`);
     for (let i = 0; i < 10; i++) {
