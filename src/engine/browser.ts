@@ -128,7 +128,8 @@ export class Browser implements PageBrowser {
       await delegate?.closeWindow();
       return;
     }
-    await this.close('the window was closed by the app');
+    // The window's first reason: a browser that died under it is named as such to the calls still waiting.
+    await this.close(page.closeReason ?? 'the window was closed by the app');
   }
 
   /** @internal Page.markClosed: the page left the window registry. */

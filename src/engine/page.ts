@@ -34,7 +34,8 @@ export class Page implements PageApi {
   private navigationPolicy: ((nav: NavigationRequest) => boolean) | undefined;
   /** URLs whose navigation the policy refused since the last navigate(), so it can say so. */
   private readonly blocked = new Set<string>();
-  private closeReason: string | undefined;
+  /** Why the window closed, the first reason given (the Browser closes its connection with it). */
+  closeReason: string | undefined;
   private closing: Promise<void> | undefined;
   sendBidi?: (method: string, params?: object) => Promise<unknown>;
   onBidi?: (method: string, handler: (message: RawEvent) => void) => () => void;
