@@ -34,8 +34,7 @@ export class Page implements PageApi {
   private navigationPolicy: ((nav: NavigationRequest) => boolean) | undefined;
   /** URLs whose navigation the policy refused since the last navigate(), so it can say so. */
   private readonly blocked = new Set<string>();
-  /** Why the window closed, the first reason given (the Browser closes its connection with it). */
-  closeReason: string | undefined;
+  private reason: string | undefined;
   private closing: Promise<void> | undefined;
   sendBidi?: (method: string, params?: object) => Promise<unknown>;
   onBidi?: (method: string, handler: (message: RawEvent) => void) => () => void;
@@ -88,8 +87,13 @@ export class Page implements PageApi {
     return this.browser.process;
   }
 
+  /** Why the window closed, the first reason given (the Browser closes its connection with it). */
+  get closeReason(): string | undefined {
+    return this.reason;
+  }
+
   get closed(): boolean {
-    return this.closeReason !== undefined;
+    return this.reason !== undefined;
   }
 
   get codeCache(): CodeCache | undefined {
@@ -202,8 +206,8 @@ export class Page implements PageApi {
    * its delegate drops what it put on the connection, and the 'close' listeners hear why.
    */
   markClosed(reason: string): void {
-    if (this.closeReason) return;
-    this.closeReason = reason;
+    if (this.reason) return;
+    this.reason = reason;
     this.browser.forget(this);
     this.delegate?.dispose();
     log('closed:', reason);

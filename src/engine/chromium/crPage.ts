@@ -3,6 +3,7 @@
 // interception (Fetch), the OS window, the V8 code cache. Every handler it adds goes through its
 // two CdpSession objects (its target's, and its own on the browser session), so dispose()
 // leaves nothing of a closed window on the browser's connection.
+import { pageError } from '../page-error.js';
 import { logger } from '../../log.js';
 import { eventOrTimeout } from '../../wait.js';
 import type { InterceptedRequest, PageCallbacks, PageDelegate, PageGlobals } from '../delegate.js';
@@ -119,11 +120,8 @@ export class CrPage implements PageDelegate {
     if (result.exceptionDetails) {
       const details = result.exceptionDetails;
       const description = details.exception?.description ?? details.text;
-      const error = new Error(description.split('\n')[0].replace(/^\w*Error: /, ''));
-      const className = details.exception?.className;
-      if (className) error.name = className;
-      error.stack = `${error.name}: ${error.message}\n    --- the page's stack ---\n${description.split('\n').slice(1).join('\n')}`;
-      throw error;
+      const message = description.split('\n')[0].replace(/^\w*Error: /, '');
+      throw pageError(details.exception?.className, message, description.split('\n').slice(1).join('\n'));
     }
     return result.result.value as T;
   }

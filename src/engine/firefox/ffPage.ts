@@ -6,6 +6,7 @@
 // send name (the page bootstrap takes and deletes it); each call arrives as `script.message`
 // naming the realm it came from. Backend -> page: `script.callFunction` in the top-level
 // document (see postToPage for the document guard).
+import { pageError } from '../page-error.js';
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type * as Bidi from 'webdriver-bidi-protocol';
@@ -256,13 +257,10 @@ export class FirefoxPage implements PageDelegate {
     if (result.type === 'exception') {
       const details = result.exceptionDetails;
       const match = /^(\w*): ([\s\S]*)$/.exec(details.text);
-      const error = new Error(match ? match[2] : details.text);
-      if (match?.[1]) error.name = match[1];
       const frames = details.stackTrace?.callFrames ?? [];
-      error.stack = `${error.name}: ${error.message}\n    --- the page's stack ---\n${frames
+      throw pageError(match?.[1], match ? match[2]! : details.text, frames
         .map((f) => `    at ${f.functionName || '<anonymous>'} (${f.url}:${f.lineNumber + 1}:${f.columnNumber + 1})`)
-        .join('\n')}`;
-      throw error;
+        .join('\n'));
     }
     return fromRemoteValue(result.result) as T;
   }
