@@ -167,8 +167,10 @@ test('the window closed by the user fires close and ends the browser', async () 
 // sees the backend's end of its pipe close. Each cycle marks its run, records the processes of
 // the browser while it runs (its zygotes, renderers, GPU, network and crash helpers), makes the
 // backend go, then polls the whole machine until no process of the run is left (zombies aside).
-// It fails if it never saw the browser. Cycles run PARALLEL at a time.
-const CYCLES = 20;
+// It fails if it never saw the browser. Cycles run PARALLEL at a time: 20 SIGKILLs (the way
+// nothing of the backend can help, which issue G asks to repeat 20 times per engine) and 5 of each
+// other way (each of those runs the backend's own exit path, the same every time).
+const cyclesOf = (mode: string) => (mode === 'SIGKILL' ? 20 : 5);
 const PARALLEL = 2;
 const GONE_WITHIN = 2000;
 
@@ -220,13 +222,13 @@ async function backendCycle(t: TestContext, mode: string, cycle: number): Promis
 
 for (const mode of ['close', 'process.exit', 'SIGINT', 'SIGTERM', 'uncaught', 'SIGKILL']) {
   const how = mode === 'close' ? 'a normal exit (close(), then nothing left to do)' : mode;
-  test(`the backend leaving by ${how}: no process of its browser is left anywhere within ${GONE_WITHIN / 1000} s (${CYCLES} cycles)`, async (t) => {
+  test(`the backend leaving by ${how}: no process of its browser is left anywhere within ${GONE_WITHIN / 1000} s (${cyclesOf(mode)} cycles)`, async (t) => {
     const started = Date.now();
     const figures: CycleFigures[] = [];
     let next = 1;
     let failure: unknown;
     await Promise.all(Array.from({ length: PARALLEL }, async () => {
-      while (next <= CYCLES && failure === undefined) {
+      while (next <= cyclesOf(mode) && failure === undefined) {
         try {
           figures.push(await backendCycle(t, mode, next++));
         } catch (error) {
