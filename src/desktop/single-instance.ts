@@ -7,7 +7,10 @@
 // (SIGKILL: no exit code ran) refuses connections; it is removed only under a takeover lock
 // (a file created with O_EXCL, naming its holder's pid), and only after two refused connects
 // 50 ms apart (a live first binds and listens in one step, so a refusal there is a dead one), so
-// two starters never both remove a socket and both bind: the bind still decides.
+// two starters never both remove a socket and both bind: the bind still decides. A takeover lock
+// left by a holder that died in those 50 ms is removed by the next starter that finds its pid
+// gone; the one narrow race left is two starters removing such a lock at the same moment, and
+// then each checks, before removing the socket, that the lock on disk is its own.
 //
 // The message: one line of JSON each way over the socket: `{ argv, cwd, additionalData? }` to
 // the first, `{ ok: true }` back once its 'second-instance' handlers have run.
@@ -285,12 +288,24 @@ async function takeOverStale(path: string): Promise<void> {
   try {
     writeSync(fd, String(process.pid));
     closeSync(fd);
-    if ((await refused(path)) && (await sleep(50), await refused(path))) {
+    const dead = (await refused(path)) && (await sleep(50), await refused(path));
+    // Still ours? Two starters that both removed a dead holder's lock each made their own; only
+    // the one whose lock is on disk goes on.
+    if (dead && holds(lock)) {
       log('taking over a socket left by a process that is gone:', path);
       unlinkQuietly(path);
     }
   } finally {
-    unlinkQuietly(lock);
+    if (holds(lock)) unlinkQuietly(lock);
+  }
+}
+
+/** Whether the takeover lock names this process. */
+function holds(lock: string): boolean {
+  try {
+    return readFileSync(lock, 'utf8') === String(process.pid);
+  } catch {
+    return false;
   }
 }
 
