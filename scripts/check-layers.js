@@ -74,6 +74,13 @@ export const RULES = [
     instead: 'take a callback from the layer above (as src/dev-reload.ts does), or move the piece below window/',
   },
   {
+    name: 'desktop-below-the-window',
+    from: under('src/desktop'),
+    forbids: (path) => source(path) && !under('src/desktop')(path) && !under('src/types')(path) && !is('src/log.ts', 'src/wait.ts')(path),
+    reason: 'src/desktop/ is the OS around the app (one instance, app events): it works without a window or a browser, so it imports only itself, src/types/, src/log.ts and src/wait.ts, never src/engine/, src/window/ or src/browser/',
+    instead: 'let src/index.ts (or window/) join a desktop service to a window, passing what the service needs as a parameter',
+  },
+  {
     name: 'cli-through-seams',
     from: under('src/cli'),
     forbids: (path) => source(path) && !under('src/cli')(path) && !under('src/browser')(path) && !is('src/index.ts', 'src/assets.ts', 'src/dev-reload.ts', 'src/log.ts')(path),

@@ -63,6 +63,11 @@ export type {
   EventsOf,
   StoreOf,
 } from './types/ipc.js';
+export { on, off } from './desktop/app-events.js';
+export type { AppEvents, AppEventName, AppEventHandler, SecondInstance } from './desktop/app-events.js';
+export { requestSingleInstanceLock, releaseSingleInstanceLock, hasSingleInstanceLock } from './desktop/single-instance.js';
+export type { SingleInstanceOptions } from './desktop/single-instance.js';
+export { UnsafeRendezvousError } from './desktop/rendezvous.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';

@@ -92,6 +92,10 @@ test('each rule bites, by folder', () => {
   assert.deepEqual(broken('src/cli/x.ts', `import { packageVersion } from '../window/assets.js';`), ['cli-through-seams@1']);
   assert.deepEqual(broken('src/cli/x.ts', `const launch = await import('../engine/launch.js');`), ['cli-through-seams@1']);
   assert.deepEqual(broken('src/window/w.ts', `import { RELOAD } from '../cli/dev.js';`), ['cli-on-top@1']);
+  // desktop/ (one instance, app events) works without a window or a browser.
+  assert.deepEqual(broken('src/desktop/x.ts', `import { logger } from '../log.js';\nimport { on } from './app-events.js';\nimport { createServer } from 'node:net';`), []);
+  assert.deepEqual(broken('src/desktop/x.ts', `import type { Page } from '../engine/page.js';\nimport { findBrowser } from '../browser/find.js';`), ['desktop-below-the-window@1', 'desktop-below-the-window@2']);
+  assert.deepEqual(broken('src/desktop/x.ts', `import { open } from '../window/open.js';`), ['window-is-the-api@1', 'desktop-below-the-window@1']);
   // Comments and strings are not imports.
   assert.deepEqual(broken('src/window/w.ts', `// import x from '../engine/chromium/cdp.js';\nconst s = "import x from '../cli/dev.js'";`), []);
 });
