@@ -92,8 +92,8 @@ test(`${ENGINE}: the window is the app's on the desktop: WM_CLASS, the page's ow
 
     const id = await poll('the window', () => display.run('xdotool', ['search', '--onlyvisible', '--name', '^Identity test$']).trim().split('\n')[0] || undefined);
     const wmClass = display.run('xprop', ['-id', id, 'WM_CLASS']);
-    // Chromium names both parts; Firefox names the class (what taskbars group by), its instance stays "Navigator".
-    assert.match(wmClass, ENGINE === 'chromium' ? /= "identity-test-app", "identity-test-app"$/m : /= "[^"]*", "identity-test-app"$/m);
+    // The class part (what taskbars group by) on both; Chromium's instance is the start URL's ("<class>,"), Firefox's "Navigator".
+    assert.match(wmClass, ENGINE === 'chromium' ? /= "identity-test-app,", "identity-test-app"$/m : /= "Navigator", "identity-test-app"$/m);
     assert.match(display.run('xprop', ['-id', id, '_NET_WM_NAME']), /= "Identity test"$/m, 'the title is the page\'s, nothing appended');
 
     // The icon: the PNG's size and pixels (Chromium sets it once the favicon loads).

@@ -81,11 +81,11 @@ test('resolveIdentity: open()\'s name wins, else the package.json above the entr
 });
 
 test('each engine gets the window class: Chromium --class and a start URL named by it; Firefox --class, --name and system access', () => {
-  assert.equal(blankStart('notes'), 'data:notes/');
+  assert.equal(blankStart('notes'), 'data:notes,');
   assert.equal(blankStart(undefined), 'data:text/html,');
   const chromium = chromiumArgs({ startUrl: blankStart('notes'), profileDir: '/p', headless: false, asRoot: false, windowClass: 'notes' });
   assert.ok(chromium.includes('--class=notes'));
-  assert.equal(chromium.find((arg) => arg.startsWith('--app=')), '--app=data:notes/');
+  assert.equal(chromium.find((arg) => arg.startsWith('--app=')), '--app=data:notes,');
   assert.ok(!chromiumArgs({ startUrl: 'data:text/html,', profileDir: '/p', headless: false, asRoot: false }).some((arg) => arg.startsWith('--class')));
   const firefox = firefoxArgs({ profileDir: '/p', headless: false, windowClass: 'notes', systemAccess: true });
   for (const arg of ['--class=notes', '--name=notes', '--remote-allow-system-access']) assert.ok(firefox.includes(arg), arg);

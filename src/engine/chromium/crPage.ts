@@ -23,16 +23,17 @@ export const BLANK_START = 'data:text/html,';
  * The start document of an app whose window class is `windowClass`. Chromium names an --app
  * window's X11 instance (WM_CLASS's first part) after its start URL: host, `_`, path, with what
  * a file name cannot hold made `_` and `_` trimmed from both ends (GetWMClassFromAppName). So
- * `data:NAME/` gives the instance NAME, where `data:text/html,` gives `text_html,`. It is not a
- * well-formed data: URL (no comma): Chromium shows an empty error document, which the app's
- * own replaces at once. A fragment is not part of the name: windows are told apart by one.
+ * `data:NAME,` (an empty text document) gives the instance `NAME,`, where `data:text/html,` gave
+ * `text_html,`. No well-formed data: URL drops the comma: `data:NAME/` would give `NAME` but is
+ * an error page ("This site can't be reached"), seen until the app's document replaces it. A
+ * fragment is not part of the name: windows are told apart by one.
  */
 export function blankStart(windowClass: string | undefined): string {
-  return windowClass ? `data:${windowClass}/` : BLANK_START;
+  return windowClass ? `data:${windowClass},` : BLANK_START;
 }
 
 /** True for a window's start document, with or without a fragment. */
-const isStart = (url: string) => url === BLANK_START || /^data:[A-Za-z0-9._-]+\/(#.*)?$/.test(url);
+const isStart = (url: string) => url === BLANK_START || /^data:[A-Za-z0-9._-]+,(#.*)?$/.test(url);
 
 interface ContextInfo extends MessageSource {
   id: number;
