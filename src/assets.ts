@@ -21,3 +21,6 @@ export function packageVersion(): string {
  * executable unpacked its files); undefined here: the calling module's folder is used.
  */
 export const appDirectory: string | undefined = undefined;
+
+/** The app's name, as `gluon-ts build` writes it into a bundle (its package.json's); undefined here. */
+export const appName: string | undefined = undefined;

@@ -18,6 +18,8 @@ export interface ChromiumArgsOptions {
   extraArgs?: string[];
   /** Let extensions be loaded over the protocol (Extensions.loadUnpacked). */
   extensions?: boolean;
+  /** The app's window class (X11 WM_CLASS's class part, --class). */
+  windowClass?: string;
 }
 
 /** As root: --test-type keeps Chromium from covering the app with its "unsupported flag: --no-sandbox" bar. */
@@ -51,6 +53,7 @@ export function chromiumArgs(o: ChromiumArgsOptions): string[] {
   else args.push('--enable-strict-mixed-content-checking');
   // devtools: false: Chromium has no switch for it (only the DeveloperToolsAvailability policy,
   // machine-wide): the engine closes every DevTools window as it opens instead.
+  if (o.windowClass) args.push(`--class=${o.windowClass}`);
   args.push(`--app=${o.startUrl}`);
   if (o.extensions) args.push('--enable-unsafe-extension-debugging');
   if (o.extraArgs) args.push(...o.extraArgs);

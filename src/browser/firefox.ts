@@ -14,11 +14,20 @@ export interface FirefoxArgsOptions {
   extraArgs?: string[];
   /** The page the window opens with (default about:blank). */
   startUrl?: string;
+  /** The app's window class: X11 WM_CLASS's class part (--class), and --name (Wayland's app_id). */
+  windowClass?: string;
+  /**
+   * Lets the remote agent's one session (the backend's) run code in the browser's own windows, to
+   * drop the brand from the title (--remote-allow-system-access). Pages get nothing from it.
+   */
+  systemAccess?: boolean;
 }
 
 export function firefoxArgs(o: FirefoxArgsOptions): string[] {
   const args = ['--remote-debugging-port=0', '--no-remote', '--profile', o.profileDir];
   if (o.headless) args.push('--headless');
+  if (o.windowClass) args.push(`--name=${o.windowClass}`, `--class=${o.windowClass}`);
+  if (o.systemAccess) args.push('--remote-allow-system-access');
   if (o.extraArgs) args.push(...o.extraArgs);
   args.push(o.startUrl ?? 'about:blank');
   return args;
@@ -51,7 +60,30 @@ export function firefoxBuildId(path: string): string | undefined {
   return iniValue(applicationIni(path)?.text, 'BuildID');
 }
 
-function iniValue(text: string | undefined, key: 'Version' | 'BuildID'): string | undefined {
+/**
+ * The icon name Firefox gives its windows on Linux: its brand name in lower case ('firefox',
+ * 'librewolf'), looked up in the desktop's icon theme before its own icons (widget/gtk's
+ * nsWindow::SetIcon). Read from the install's application.ini; 'firefox' if unknown.
+ */
+export function firefoxIconName(path: string): string {
+  return (iniValue(applicationIni(path)?.text, 'Name') ?? 'Firefox').toLowerCase();
+}
+
+/**
+ * Makes `png` the window icon of the Firefox started with the returned environment: an icon
+ * theme folder in the profile (icons/hicolor/scalable/apps/<iconName>.png) put first in
+ * XDG_DATA_DIRS, where GTK looks up the window's icon name before the system's (checked on
+ * Firefox ESR 153 under Xvfb: _NET_WM_ICON is the PNG, at its own size).
+ */
+export async function firefoxIconTheme(profileDir: string, iconName: string, png: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const root = join(profileDir, 'gluon-icons');
+  const apps = join(root, 'icons', 'hicolor', 'scalable', 'apps');
+  await mkdir(apps, { recursive: true });
+  await cp(png, join(apps, `${iconName}.png`));
+  return { ...env, XDG_DATA_DIRS: [root, env.XDG_DATA_DIRS || '/usr/local/share:/usr/share'].join(':') };
+}
+
+function iniValue(text: string | undefined, key: 'Version' | 'BuildID' | 'Name'): string | undefined {
   return text ? new RegExp(`^${key}=(\\S+)$`, 'm').exec(text)?.[1] : undefined;
 }
 

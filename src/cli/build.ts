@@ -12,6 +12,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
 import { bundlePath, CliError, findProject, formatSize, loadEsbuild, type Project } from './project.js';
+import { pngSize } from '../browser/icon.js';
+import { windowClassFor } from '../browser/profile.js';
 
 const run = promisify(execFile);
 
@@ -30,6 +32,10 @@ export interface BuildResult {
   bundle: string;
   ui?: string;
   executable?: string;
+  /** The Linux desktop entry (on Linux). */
+  desktopFile?: string;
+  /** The app's icon, copied beside the executable (package.json's gluon.icon). */
+  icon?: string;
 }
 
 /**
@@ -101,7 +107,7 @@ export async function build(options: BuildOptions, log: (line: string) => void):
   const bundle = bundlePath(project, outDir, '.mjs');
   try {
     if (outUi) await buildPage(esbuild, project, outUi, { minify: options.minify, sourcemap: false });
-    await buildBackend({ esbuild, project, outfile: bundle, format: 'esm', selfContained: true, minify: options.minify, assetsModule: assetsModule(BESIDE_THE_BUNDLE) });
+    await buildBackend({ esbuild, project, outfile: bundle, format: 'esm', selfContained: true, minify: options.minify, assetsModule: assetsModule(BESIDE_THE_BUNDLE, project.name) });
   } catch (error) {
     throw new CliError(`the build failed:\n${describeBuildError(error)}`);
   }
@@ -118,8 +124,68 @@ export async function build(options: BuildOptions, log: (line: string) => void):
     if (typeof why === 'string') result.executable = why;
     else log(`  (no single executable: ${why.message})`);
   }
+  if (process.platform === 'linux') Object.assign(result, writeDesktopEntry(project, outDir, result, log));
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
+}
+
+/**
+ * A .desktop file quotes an Exec argument that holds anything but plain characters, with `"`,
+ * `` ` ``, `$` and `\` escaped inside the quotes; then, as in every string value, `\` is
+ * doubled; `%` is a field code, so a literal one is `%%` (Desktop Entry Specification, "The Exec key").
+ */
+function execArgument(arg: string): string {
+  const quoted = /^[A-Za-z0-9_/.+,:@=-]+$/.test(arg) ? arg : `"${arg.replace(/["`$\\]/g, '\\$&')}"`;
+  return quoted.replace(/\\/g, '\\\\').replace(/%/g, '%%');
+}
+
+/** A string value of a .desktop file: one line. */
+const desktopValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+
+/**
+ * The Linux desktop entry of the built app, `<class>.desktop` beside the executable, and its icon
+ * (package.json's `"gluon": { "icon": "icon.png" }`) copied as `<class>.png`: the desktop shows
+ * the app's name and icon, and groups its windows under it (StartupWMClass is the window class
+ * open() gives the browser, from the same package.json name). Exec and Icon are absolute paths
+ * of this build: install the two files (~/.local/share/applications/) where they stay.
+ */
+export function writeDesktopEntry(project: Project, outDir: string, result: BuildResult, log: (line: string) => void): Pick<BuildResult, 'desktopFile' | 'icon'> {
+  const windowClass = windowClassFor(project.name);
+  const title = typeof project.packageJson.productName === 'string' && project.packageJson.productName.trim() ? project.packageJson.productName.trim() : project.name;
+  const iconSource = project.packageJson.gluon?.icon;
+  let icon: string | undefined;
+  if (iconSource !== undefined) {
+    const from = resolve(project.root, String(iconSource));
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(from);
+    } catch (error) {
+      throw new CliError(`package.json's gluon.icon: cannot read ${from} (${(error as NodeJS.ErrnoException).code ?? String(error)}); give the path of a PNG file, relative to package.json`);
+    }
+    try {
+      pngSize(bytes, `package.json's gluon.icon (${from})`);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    icon = join(outDir, `${windowClass}.png`);
+    copyFileSync(from, icon);
+  }
+  const exec = result.executable ? [result.executable] : [process.execPath, result.bundle];
+  const lines = [
+    '[Desktop Entry]',
+    'Type=Application',
+    `Name=${desktopValue(title)}`,
+    ...(typeof project.packageJson.description === 'string' && project.packageJson.description.trim() ? [`Comment=${desktopValue(project.packageJson.description.trim())}`] : []),
+    `Exec=${exec.map(execArgument).join(' ')}`,
+    ...(icon ? [`Icon=${desktopValue(icon)}`] : []),
+    'Terminal=false',
+    `StartupWMClass=${desktopValue(windowClass)}`,
+    'Categories=Utility;',
+  ];
+  const desktopFile = join(outDir, `${windowClass}.desktop`);
+  writeFileSync(desktopFile, lines.join('\n') + '\n');
+  log(`  ${relative(outDir, desktopFile).padEnd(24)} ${''.padStart(9)}  Linux desktop entry (StartupWMClass=${windowClass})${icon ? `, icon ${relative(outDir, icon)}` : ''}`);
+  return { desktopFile, icon };
 }
 
 /** Builds the single executable; returns its path, or throws an Error saying why it cannot. */
@@ -153,7 +219,7 @@ async function singleExecutable(project: Project, esbuild: Awaited<ReturnType<ty
   const main = join(work, 'app.cjs');
   try {
     // Node 20's single executables run one CommonJS file.
-    await buildBackend({ esbuild, project, outfile: main, format: 'cjs', selfContained: true, minify, assetsModule: assetsModule(unpackedFromTheExecutable(project.name, files, hash, entryDir)) });
+    await buildBackend({ esbuild, project, outfile: main, format: 'cjs', selfContained: true, minify, assetsModule: assetsModule(unpackedFromTheExecutable(project.name, files, hash, entryDir), project.name) });
   } catch (error) {
     const text = describeBuildError(error);
     throw new Error(/top-level await/i.test(text)

@@ -19,11 +19,12 @@ const OWN_ASSETS = [new URL('../assets.js', import.meta.url), new URL('../../../
   .map((path) => realpathSync(path));
 
 /** gluon-ts's run-time files for a self-contained bundle: written in, and where open('ui') starts. */
-export function assetsModule(appDirectory: string): string {
+export function assetsModule(appDirectory: string, appName?: string): string {
   return [
     `const bootstrap = ${JSON.stringify(bootstrapSource())};`,
     `export function bootstrapSource() { return bootstrap; }`,
     `export function packageVersion() { return ${JSON.stringify(packageVersion())}; }`,
+    `export const appName = ${appName === undefined ? 'undefined' : JSON.stringify(appName)};`,
     appDirectory,
   ].join('\n');
 }

@@ -57,6 +57,16 @@ export interface RawEvent {
   type?: 'event';
 }
 
+/** Who the window belongs to on the desktop (window/identity.ts): each engine gives it to its browser as it can. */
+export interface AppIdentity {
+  /** The app's name (Firefox's title bar shows it while the page has no title); none found: the browser's. */
+  name?: string;
+  /** The window class: X11 WM_CLASS (both parts where the engine can), and a .desktop file's StartupWMClass. */
+  windowClass?: string;
+  /** The window's icon, a PNG file. */
+  icon?: { path: string; width: number; height: number };
+}
+
 /** What every engine's launch takes (each engine turns it into its browser's flags and prefs). */
 export interface EngineLaunchOptions {
   /**
@@ -76,6 +86,8 @@ export interface EngineLaunchOptions {
   extraArgs?: string[];
   /** Extensions will be installed (installExtension): the browser is started able to take them. */
   extensions?: boolean;
+  /** The app's name, window class and icon; the browser's own where left out. */
+  identity?: AppIdentity;
 }
 
 export interface EngineVersions {

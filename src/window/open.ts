@@ -7,7 +7,7 @@
 import { bootstrapSource, packageVersion } from '../assets.js';
 import { dirname, join, resolve } from 'node:path';
 import { findBrowser, type FindBrowserOptions, type FoundBrowser } from '../browser/find.js';
-import { appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
+import { adoptAppFolder, makeIncognitoDir, profileDir } from '../browser/profile.js';
 import { launchEngine, type LaunchOptions } from '../engine/launch.js';
 import type { Page } from '../engine/types.js';
 import { dataChannelServer, type DataChannelServer } from '../data-channel/server.js';
@@ -20,6 +20,7 @@ import { connectIpc, storeSnapshotKeeper, type IpcConnection } from './connect.j
 import { extensionPaths } from '../extensions.js';
 import { APP_ORIGIN, resolveOpenOptions, type OpenEnvironment, type OpenOptions, type OpenPlan } from './options.js';
 import { createWindow, type Window } from './window.js';
+import { faviconScript } from './identity.js';
 import { engineFor, shareStore, trackWindow } from './windows.js';
 import { loadV8Cache, V8_CACHE_FILE } from './v8cache.js';
 import type { DefaultIpc, IpcSchema } from '../types/ipc.js';
@@ -42,7 +43,10 @@ export interface OpenDeps extends OpenEnvironment {
   launchEngine(browser: FoundBrowser, options: LaunchOptions): Promise<Page>;
 }
 
-const MACHINE: OpenDeps = { findBrowser, launchEngine, baseDir: callerDirectory, platform: process.platform, vars: process.env };
+const MACHINE: OpenDeps = {
+  findBrowser, launchEngine, baseDir: callerDirectory, platform: process.platform, vars: process.env,
+  entryDir: process.argv[1] ? dirname(process.argv[1]) : undefined,
+};
 
 /**
  * Opens `url` as an app window in a browser of this machine and resolves once the backend can
@@ -71,6 +75,7 @@ export async function openWith<T extends IpcSchema = DefaultIpc>(deps: OpenDeps,
     const dataChannel = await grantDataChannel(engine, plan, await serverStarting);
     const connection = wireIpc(engine, plan, dataChannel); // no await until the bootstrap is sent: it goes before the store snapshot
     const allowOnce = await installPageRules(engine, browser, plan, dataChannel);
+    if (plan.identity?.icon) await engine.addInitScript(faviconScript(plan.identity.icon));
     if (launched) await installExtensions(engine, browser, profile.extensions);
     await seedV8Cache(engine, profile.dir);
     const navigated = loadAppAfterContinuation(engine, plan.startUrl);
@@ -106,7 +111,8 @@ async function chooseProfile(browser: FoundBrowser, plan: OpenPlan): Promise<Pro
   const entry = process.argv[1] ? dirname(process.argv[1]) : plan.baseDir;
   const extensions = await extensionPaths(browser.engine);
   const incognito = plan.incognito ? await makeIncognitoDir() : undefined;
-  const dir = incognito?.dir ?? profileDir({ appId: appIdFor(entry), browserId: browser.id, dataPath: plan.dataPath });
+  const appId = incognito || plan.dataPath ? '' : await adoptAppFolder({ windowClass: plan.identity?.windowClass, entryPath: entry, log });
+  const dir = incognito?.dir ?? profileDir({ appId, browserId: browser.id, dataPath: plan.dataPath });
   log('profile:', dir);
   return { dir, incognito, extensions };
 }
@@ -126,6 +132,7 @@ async function getPage(deps: OpenDeps, browser: FoundBrowser, plan: OpenPlan, pr
     devtools: plan.devtools,
     extraArgs: plan.browserArgs,
     extensions: profile.extensions.length > 0,
+    identity: plan.identity && { name: plan.identity.name, windowClass: plan.identity.windowClass, icon: plan.identity.icon && { path: plan.identity.icon.path, width: plan.identity.icon.width, height: plan.identity.icon.height } },
   });
   const page = await engineFor(running, launch, plan.windowSize).catch(async (error) => {
     await profile.incognito?.remove();

@@ -4,6 +4,8 @@
 import { DEFAULT_CSP, cspAllowsDataChannel, resolveLocalTarget } from '../local/serve.js';
 import { warnOnce } from '../log.js';
 import { codeOf, onDomReady } from './resources.js';
+import { appName as builtAppName } from '../assets.js';
+import { resolveIdentity, type ResolvedIdentity } from './identity.js';
 
 /** The private origin local apps are served under. `.invalid` can never resolve to a real host (RFC 2606). */
 export const APP_ORIGIN = 'https://app.gluon.invalid';
@@ -57,6 +59,18 @@ export interface OpenOptions {
    * a page, is made to all.
    */
   shareStore?: boolean;
+  /**
+   * The app's name: the window's class on the desktop (X11 WM_CLASS, which taskbars group by and
+   * a .desktop file's StartupWMClass matches) and the name of its profile folder. Default: the
+   * `name` of the app's package.json (the nearest above the app's entry script).
+   */
+  name?: string;
+  /**
+   * The window's icon: the path of a PNG file (absolute, or relative to the calling module's
+   * folder). Default: the package.json's `"gluon": { "icon": ... }`, else the browser's choice (on
+   * Chromium the page's own favicon).
+   */
+  icon?: string;
 }
 
 /** What resolveOpenOptions reads besides the options: handed in, so tests can set it. */
@@ -66,6 +80,8 @@ export interface OpenEnvironment {
   platform: NodeJS.Platform;
   /** The environment variables (GLUON_HEADLESS, DISPLAY, WAYLAND_DISPLAY). */
   vars: Record<string, string | undefined>;
+  /** The folder of the app's entry script (process.argv[1]'s), where its package.json is looked for first. */
+  entryDir?: string;
 }
 
 /** Everything open() does, decided: the options with their defaults, and where the app comes from. */
@@ -96,6 +112,8 @@ export interface OpenPlan {
   devtools?: boolean;
   browserArgs?: string[];
   dataPath?: string;
+  /** The app's name, window class and icon, when it has a name or an icon. */
+  identity?: ResolvedIdentity;
 }
 
 /**
@@ -111,6 +129,7 @@ export async function resolveOpenOptions(url: string, options: OpenOptions, env:
   const allowNavigation = options.allowNavigation ?? 'same-origin';
   const localCSP = options.localCSP ?? DEFAULT_CSP;
   const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'));
+  const identity = resolveIdentity({ name: options.name, icon: options.icon, baseDir, entryDir: env.entryDir, built: { name: builtAppName } });
 
   if (/^http:\/\//i.test(url) && allowHTTP !== true) {
     throw new Error(
@@ -155,5 +174,6 @@ export async function resolveOpenOptions(url: string, options: OpenOptions, env:
     devtools: options.devtools,
     browserArgs: options.browserArgs,
     dataPath: options.dataPath,
+    identity,
   };
 }

@@ -201,6 +201,12 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
     assert.ok(existsSync(join(app, 'dist', 'ui', 'app.js')) && !existsSync(join(app, 'dist', 'ui', 'app.ts')));
     assert.match(built, /my-app\s+[\d.]+ MB\s+single executable/, `the executable was built:\n${built}`);
     assert.ok(statSync(exe).size > 10e6);
+    if (process.platform === 'linux') {
+      // A desktop entry for it, whose StartupWMClass is the window class open() gives the browser.
+      const entry = readFileSync(join(app, 'dist', 'my-app.desktop'), 'utf8');
+      assert.match(entry, /^StartupWMClass=my-app$/m);
+      assert.ok(entry.includes(`\nExec=${exe}\n`), entry);
+    }
 
     // npm test again: its build goes to .gluon/test/, so the build in dist/ is left as it was.
     const before = readdirSync(join(app, 'dist')).sort().map((name) => [name, statSync(join(app, 'dist', name)).mtimeMs]);
@@ -212,6 +218,7 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
     const moved = join(work, 'shipped');
     cpSync(join(app, 'dist'), moved, { recursive: true });
     rmSync(join(moved, 'my-app'));
+    rmSync(join(moved, 'my-app.desktop'), { force: true });
     assert.deepEqual(readdirSync(moved).sort(), ['main.mjs', 'ui']);
     const bundled = startInGroup(process.execPath, [join(moved, 'main.mjs')], work, headless);
     runs.push(bundled);

@@ -12,7 +12,7 @@ import type { BrowserDelegate, EngineLauncher, PageCallbacks, PageDelegate, Page
 import { PipeTransport } from '../transport.js';
 import type { EngineLaunchOptions, EngineVersions } from '../types.js';
 import { CdpConnection, type CdpSession } from './cdp.js';
-import { BLANK_START, CrPage } from './crPage.js';
+import { BLANK_START, blankStart, CrPage } from './crPage.js';
 
 const log = logger('browser');
 
@@ -27,8 +27,8 @@ export class ChromiumLauncher implements EngineLauncher {
 
   async prepare(options: LaunchOptions) {
     // The app's URL is not started here: Chromium's first navigation would leave before interception is on.
-    const { browser: _browser, temporaryProfile: _temporary, startUrl: _startUrl, ...commandLine } = options;
-    const args = chromiumArgs({ ...commandLine, startUrl: BLANK_START, asRoot: asRoot() });
+    const { browser: _browser, temporaryProfile: _temporary, startUrl: _startUrl, identity, ...commandLine } = options;
+    const args = chromiumArgs({ ...commandLine, startUrl: blankStart(identity?.windowClass), windowClass: identity?.windowClass, asRoot: asRoot() });
     // Orphaned, Chromium quits by itself when its pipe closes (0.1-0.25 s measured): its watchdog lets it.
     return { args, spawn: { pipe: true, orphanGraceMs: 500 } };
   }
@@ -44,7 +44,7 @@ export class ChromiumLauncher implements EngineLauncher {
     const productVersion = version.product.split('/')[1] ?? version.product;
     const versions: EngineVersions = { product: productVersion, engine: productVersion, jsEngine: version.jsVersion, jsEngineName: 'v8' };
     log(`connected to ${browser.name} ${productVersion}`);
-    return new CrBrowser(cdp, root, versions, newAppWindow);
+    return new CrBrowser(cdp, root, versions, newAppWindow, blankStart(options.identity?.windowClass));
   }
 }
 
@@ -58,6 +58,8 @@ class CrBrowser implements BrowserDelegate {
     readonly versions: EngineVersions,
     /** How another app window opens (none when headless). */
     private readonly newAppWindow: ((url: string) => Promise<void>) | undefined,
+    /** The start document of the app's windows (blankStart). */
+    private readonly start: string,
   ) {
     this.firstTarget = new Promise<string>((resolve) => {
       const off = root.on('Target.targetCreated', ({ targetInfo }) => {
@@ -89,7 +91,8 @@ class CrBrowser implements BrowserDelegate {
     if (!newAppWindow) return (await root.send('Target.createTarget', { url: BLANK_START, newWindow: true, width, height })).targetId;
     // Target.createTarget can only open a tabbed browser window (toolbars and all): an app
     // window comes from the browser's own command line (see openChromiumAppWindow).
-    const url = `${BLANK_START}<!--gluon-window-${randomBytes(8).toString('hex')}-->`;
+    const marker = `gluon-window-${randomBytes(8).toString('hex')}`;
+    const url = this.start === BLANK_START ? `${BLANK_START}<!--${marker}-->` : `${this.start}#${marker}`;
     const created = eventOrTimeout<string>((done) => root.on('Target.targetCreated', ({ targetInfo }) => {
       if (targetInfo.type === 'page' && targetInfo.url === url) done(targetInfo.targetId);
     }), 15_000, new Error('the browser opened no window within 15 s'));

@@ -19,6 +19,22 @@ const CLOSE_WAIT = 2000;
 /** The app window starts on this empty document (Chromium ignores --app=about:blank), then navigates to the app. */
 export const BLANK_START = 'data:text/html,';
 
+/**
+ * The start document of an app whose window class is `windowClass`. Chromium names an --app
+ * window's X11 instance (WM_CLASS's first part) after its start URL: host, `_`, path, with what
+ * a file name cannot hold made `_` and `_` trimmed from both ends (GetWMClassFromAppName). So
+ * `data:NAME,` (an empty text document) gives the instance `NAME,`, where `data:text/html,` gave
+ * `text_html,`. No well-formed data: URL drops the comma: `data:NAME/` would give `NAME` but is
+ * an error page ("This site can't be reached"), seen until the app's document replaces it. A
+ * fragment is not part of the name: windows are told apart by one.
+ */
+export function blankStart(windowClass: string | undefined): string {
+  return windowClass ? `data:${windowClass},` : BLANK_START;
+}
+
+/** True for a window's start document, with or without a fragment. */
+const isStart = (url: string) => url === BLANK_START || /^data:[A-Za-z0-9._-]+,(#.*)?$/.test(url);
+
 interface ContextInfo extends MessageSource {
   id: number;
 }
@@ -90,7 +106,7 @@ export class CrPage implements PageDelegate {
       if (frameId === this.targetId) this.currentUrl = url;
     });
     session.on('Page.loadEventFired', () => {
-      if (this.currentUrl !== BLANK_START) callbacks.loaded(this.currentUrl);
+      if (!isStart(this.currentUrl)) callbacks.loaded(this.currentUrl);
     });
     session.on('Fetch.requestPaused', (params) => callbacks.requestIntercepted(this.intercepted(params)));
     const gone = () => {

@@ -169,6 +169,22 @@ export class FirefoxBrowser implements BrowserDelegate {
     return page;
   }
 
+  /**
+   * Firefox's title bar says "<page title> — Mozilla Firefox": the browser window's own code
+   * (tabbrowser's getWindowTitleForBrowser) adds the brand from its own strings, which no pref
+   * or profile file reaches. With system access (firefoxArgs' systemAccess), this replaces that
+   * function in each browser window, the ones opened later too, so the title is the page's
+   * title alone, or `name` while the page has none. Runs in the browser's own windows, over the
+   * backend's session only: pages see nothing of it.
+   */
+  async titleWithoutBrand(name: string): Promise<void> {
+    const { contexts } = await this.bidi.send('browsingContext.getTree', { maxDepth: 0, 'moz:scope': 'chrome' } as Bidi.BrowsingContext.GetTreeParameters);
+    const chrome = contexts.find((context) => context.url === 'chrome://browser/content/browser.xhtml');
+    if (!chrome) throw new Error('no browser window found');
+    const result = await this.bidi.send('script.evaluate', { target: { context: chrome.context }, expression: titleScript(name), awaitPromise: false });
+    if (result.type === 'exception') throw new Error(result.exceptionDetails.text);
+  }
+
   /** The Browser closes it and hears it close. */
   get connection(): BidiConnection {
     return this.bidi;
@@ -179,4 +195,23 @@ export class FirefoxBrowser implements BrowserDelegate {
     await this.bidi.send('browser.close', {}).catch((error: unknown) => log('browser.close:', String(error)));
   }
 
+}
+
+/** titleWithoutBrand's code, run in a browser window (its globals: gBrowser, Services). */
+function titleScript(name: string): string {
+  return `(() => {
+  const name = ${JSON.stringify(name)};
+  const own = (win) => {
+    const tabs = win.gBrowser;
+    if (!tabs || tabs.gluonTitle) return;
+    tabs.gluonTitle = true;
+    tabs.getWindowTitleForBrowser = (browser) => {
+      const tab = tabs.getTabForBrowser(browser);
+      return (tab && tab._labelIsContentTitle && tab.getAttribute('label').replace(/\\0/g, '')) || name;
+    };
+    tabs.updateTitlebar();
+  };
+  own(window);
+  Services.obs.addObserver((win) => own(win), 'browser-delayed-startup-finished');
+})()`;
 }

@@ -4,7 +4,7 @@
 // The template in engine/browser.ts spawns, bounds the whole with its one timeout and words the
 // failures.
 import {
-  firefoxArgs, firefoxTemplateDir, isNewFirefoxProfile, prepareFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
+  firefoxArgs, firefoxIconName, firefoxIconTheme, firefoxTemplateDir, isNewFirefoxProfile, prepareFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
 } from '../../browser/firefox.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import type { BrowserProcess, SpawnBrowserOptions } from '../../browser/process.js';
@@ -37,12 +37,19 @@ export class FirefoxLauncher implements EngineLauncher {
     this.seeded = this.template !== undefined && (await seedFirefoxProfile(options.profileDir, this.template).catch(() => false));
     if (this.template) log(this.seeded ? `profile seeded from ${this.template}` : `no profile template yet at ${this.template}`);
     await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize, devtools: options.devtools });
-    const args = firefoxArgs({ profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs, startUrl: options.startUrl });
+    const { identity } = options;
+    const args = firefoxArgs({
+      profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs, startUrl: options.startUrl,
+      windowClass: identity?.windowClass, systemAccess: identity?.name !== undefined && !options.headless,
+    });
+    const env = identity?.icon && process.platform === 'linux'
+      ? await firefoxIconTheme(options.profileDir, firefoxIconName(options.browser.path), identity.icon.path, process.env)
+      : undefined;
     const onStderr = (line: string) => {
       const match = /WebDriver BiDi listening on (ws:\/\/\S+)/.exec(line);
       if (match) this.announce(match[1]!);
     };
-    return { args, spawn: { pipe: false, onStderr } };
+    return { args, spawn: { pipe: false, onStderr, env } };
   }
 
   async connect(_proc: BrowserProcess, options: FirefoxLaunchOptions): Promise<FirefoxBrowser> {
@@ -53,6 +60,8 @@ export class FirefoxLauncher implements EngineLauncher {
     let browser: FirefoxBrowser;
     try {
       browser = await FirefoxBrowser.start(bidi, options.browser, options.startUrl);
+      const name = options.identity?.name;
+      if (name !== undefined && !options.headless) await browser.titleWithoutBrand(name).catch((error: Error) => log('the title keeps the brand:', error.message));
     } catch (error) {
       bidi.close();
       throw error;
