@@ -76,8 +76,8 @@ export const RULES = [
   {
     name: 'desktop-below-the-window',
     from: under('src/desktop'),
-    forbids: (path) => source(path) && !under('src/desktop')(path) && !under('src/types')(path) && !is('src/log.ts', 'src/wait.ts')(path),
-    reason: 'src/desktop/ is the OS around the app (one instance, app events): it works without a window or a browser, so it imports only itself, src/types/, src/log.ts and src/wait.ts, never src/engine/, src/window/ or src/browser/',
+    forbids: (path) => source(path) && !under('src/desktop')(path) && !under('src/types')(path) && !is('src/log.ts', 'src/wait.ts', 'src/assets.ts')(path),
+    reason: 'src/desktop/ is the OS around the app (one instance, app events): it works without a window or a browser, so it imports only itself, src/types/, src/log.ts, src/wait.ts and src/assets.ts (the name a build wrote), never src/engine/, src/window/ or src/browser/',
     instead: 'let src/index.ts (or window/) join a desktop service to a window, passing what the service needs as a parameter',
   },
   {

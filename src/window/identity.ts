@@ -4,39 +4,12 @@
 // and its icon (a PNG: the window's icon, and the page's favicon where the browser takes the
 // window's icon from it). Engine-neutral: the engines turn AppIdentity into their switches.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { appPackageAbove } from '../desktop/app-name.js';
 import { onDomReady } from './resources.js';
 import type { AppIdentity } from '../engine/types.js';
 import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
-
-/** The app's package.json as identity.ts reads it: its name, its folder, and its `gluon.icon` if any. */
-export interface AppPackage {
-  name: string;
-  folder: string;
-  /** `"gluon": { "icon": "path/to/icon.png" }`, relative to the package.json's folder. */
-  icon?: string;
-}
-
-/**
- * The nearest package.json at or above `dir` that has a `name` (one without, as in a subfolder
- * that only sets `"type"`, is passed over); undefined if there is none.
- */
-export function appPackageAbove(dir: string, read: (path: string) => string = (path) => readFileSync(path, 'utf8')): AppPackage | undefined {
-  for (let folder = resolve(dir); ; folder = dirname(folder)) {
-    let json: { name?: unknown; gluon?: { icon?: unknown } } | undefined;
-    try {
-      json = JSON.parse(read(join(folder, 'package.json')));
-    } catch {
-      // none here, or not JSON: not the app's
-    }
-    if (json && typeof json.name === 'string' && json.name.trim()) {
-      const icon = json.gluon?.icon;
-      return { name: json.name.trim(), folder, icon: typeof icon === 'string' && icon ? icon : undefined };
-    }
-    if (dirname(folder) === folder) return undefined;
-  }
-}
 
 /** Reads the icon at `path` (resolved from `baseDir`) and checks it is a PNG. */
 export function readIcon(path: string, baseDir: string): NonNullable<AppIdentity['icon']> & { bytes: Buffer } {

@@ -14,7 +14,8 @@ import { pngSize } from '../../src/browser/icon.js';
 import { adoptAppFolder, appIdFor, windowClassFor } from '../../src/browser/profile.js';
 import { writeDesktopEntry } from '../../src/cli/build.js';
 import { blankStart } from '../../src/engine/chromium/crPage.js';
-import { appPackageAbove, resolveIdentity } from '../../src/window/identity.js';
+import { appPackageAbove } from '../../src/desktop/app-name.js';
+import { resolveIdentity } from '../../src/window/identity.js';
 
 /** The first 24 bytes of a PNG of `width` x `height`: all pngSize reads. */
 function pngHeader(width: number, height: number): Buffer {
