@@ -67,8 +67,11 @@ test(`the user's close asks 'close-requested' first (${ENGINE})`, { skip, timeou
     assert.equal(asked, 1);
     // Nor is the user's reload key.
     await win.controls.show();
+    await until(() => !hidden(display, xid), 'the window shown again', 10_000);
+    display.run('xdotool', ['windowactivate', '--sync', xid]);
+    await waitFor(win, 'document.hasFocus()', 10_000); // the key reaches the page, not the minimized window's ghost
     await win.page.eval('window.marker = 2');
-    display.run('xdotool', ['windowactivate', '--sync', xid, 'key', '--clearmodifiers', 'F5']);
+    display.run('xdotool', ['key', '--clearmodifiers', 'F5']);
     await waitFor(win, `document.readyState === 'complete' && window.marker === undefined`, 10_000);
     assert.equal(asked, 1);
     userCloses(display, xid);
