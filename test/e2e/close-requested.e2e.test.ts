@@ -71,8 +71,17 @@ test(`the user's close asks 'close-requested' first (${ENGINE})`, { skip, timeou
     display.run('xdotool', ['windowactivate', '--sync', xid]);
     await waitFor(win, 'document.hasFocus()', 10_000); // the key reaches the page, not the minimized window's ghost
     await win.page.eval('window.marker = 2');
-    display.run('xdotool', ['key', '--clearmodifiers', 'F5']);
-    await waitFor(win, `document.readyState === 'complete' && window.marker === undefined`, 10_000);
+    // A key sent by XTEST right after the window came back is now and then lost on Chromium (1 run
+    // in 6, close-requested not heard): pressed again then, up to three times.
+    for (let press = 1; ; press++) {
+      display.run('xdotool', ['key', '--clearmodifiers', 'F5']);
+      try {
+        await waitFor(win, `document.readyState === 'complete' && window.marker === undefined`, 4000);
+        break;
+      } catch (error) {
+        if (press === 3) throw new Error(`${(error as Error).message} (F5 pressed 3 times; close-requested heard ${asked} times)`);
+      }
+    }
     assert.equal(asked, 1);
     userCloses(display, xid);
     await until(() => asked === 2, 'close-requested after the reload', 10_000);
