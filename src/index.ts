@@ -27,7 +27,7 @@ export { extensions } from './extensions.js';
 export type { Extension } from './extensions.js';
 export type { OpenAboutOptions, AboutLink } from './window/about.js';
 export type { OpenOptions } from './window/open.js';
-export type { Window, PageApi, VersionInfo, BrowserVersions, WindowEvents, BrowserInfo, CdpApi, BidiApi, ControlsApi } from './window/window.js';
+export type { Window, PageApi, VersionInfo, BrowserVersions, WindowEvents, BrowserInfo, CdpApi, BidiApi, ControlsApi, CloseRequestedEvent } from './window/window.js';
 export type { Browser, BrowserEngine } from './browser/catalogue.js';
 export type { IdleApi, IdleAutoOptions, IdleState } from './window/idle.js';
 export type { V8CacheApi, V8CacheBuildOptions } from './window/v8cache.js';

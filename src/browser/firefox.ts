@@ -207,6 +207,9 @@ export function firefoxPrefs(o: FirefoxProfileOptions = {}): Record<string, stri
     // Autoplay as in Chromium's app windows.
     'media.autoplay.default': 0,
     'media.autoplay.blocking_policy': 0,
+    // A page's beforeunload asks even with no click or key in it first (Window.on('close-requested')
+    // is built on that prompt; the Firefox delegate accepts it at once while no one listens).
+    'dom.require_user_interaction_for_beforeunload': false,
   };
   if (o.allowHTTP === true || o.allowHTTP === 'mixed') {
     prefs['security.mixed_content.block_active_content'] = false;

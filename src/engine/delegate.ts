@@ -46,6 +46,12 @@ export interface PageCallbacks {
    * Window.bidi.send('browser.close')): no new window may open in it.
    */
   browserQuitting(): void;
+  /**
+   * The user asked to close the window (its close button, Alt+F4, Ctrl+W) while the close guard
+   * is on (PageDelegate.setCloseGuard). The window stays until `answer(true)` lets the close go on
+   * (then `closed` follows as for any user close) or `answer(false)` keeps it.
+   */
+  closeRequested(answer: (allow: boolean) => Promise<void>): void;
 }
 
 /** The protocol verbs of one window. Implemented per engine; used only by the neutral Page. */
@@ -86,6 +92,13 @@ export interface PageDelegate {
   onCdp(method: string, handler: (message: RawEvent) => void): () => void;
   sendBidi?(method: string, params: object): Promise<unknown>;
   onBidi?(method: string, handler: (message: RawEvent) => void): () => void;
+  /**
+   * While on, the browser's leave prompt (beforeunload) of this window that is not part of a
+   * navigation (the user closing the window) goes to `PageCallbacks.closeRequested` and waits for
+   * its answer; one that is part of a navigation is accepted. Off: the engine's default (the Page's
+   * own script that raises the prompt is engine-neutral: engine/page.ts).
+   */
+  setCloseGuard(on: boolean): Promise<void>;
   /** Closes this window only (the browser keeps its others) and resolves once it is gone or a short wait is over. */
   closeWindow(): Promise<void>;
   /**

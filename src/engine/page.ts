@@ -19,6 +19,34 @@ const log = logger('browser');
 
 type Listeners = { [K in keyof EngineEvents]: Set<(info: EngineEvents[K]) => void> };
 
+/** How long after a reload key (F5, Ctrl+R) a leave prompt is taken as that reload's, in ms. */
+const RELOAD_KEY_WINDOW = 1000;
+
+/**
+ * The page side of the close guard, in every document while Window.on('close-requested') has a
+ * handler: its beforeunload listener asks for the leave prompt, except when the page itself is
+ * navigating (the Navigation API's navigate event comes first then, on both engines) or the user
+ * just pressed a reload key, so a close of the window raises it. `name` arms and disarms it.
+ */
+export function closeGuardScript(name: string): string {
+  return `  let armed = true;
+  let navigating = false;
+  let reloadKeyAt = -Infinity;
+  Object.defineProperty(globalThis, ${JSON.stringify(name)}, { value: (on) => { armed = on; }, configurable: true, enumerable: false });
+  globalThis.navigation?.addEventListener('navigate', () => {
+    navigating = true;
+    setTimeout(() => { navigating = false; });
+  });
+  // The browser's reload keys reach the page first, then the browser reloads (no navigate event
+  // on Firefox, whose prompt does not say what raised it): a prompt soon after one is the reload's.
+  addEventListener('keydown', (event) => {
+    if (event.key === 'F5' || ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'r')) reloadKeyAt = performance.now();
+  }, true);
+  addEventListener('beforeunload', (event) => {
+    if (armed && !navigating && performance.now() - reloadKeyAt > ${RELOAD_KEY_WINDOW}) event.preventDefault();
+  });`;
+}
+
 /** Random global names for a new page's channel to its engine. */
 export function drawPageGlobals(): PageGlobals {
   return { send: `__gluon_send_${randomBytes(6).toString('hex')}`, receive: `__gluon_receive_${randomBytes(6).toString('hex')}` };
@@ -36,17 +64,33 @@ export class Page implements PageApi {
   private readonly blocked = new Set<string>();
   private reason: string | undefined;
   private closing: Promise<void> | undefined;
+  /** Window.on('close-requested'): asked whether to keep the window when the user closes it. */
+  private closeHandler: (() => boolean) | undefined;
+  /** Takes the close guard's script off (while the guard is on). */
+  private removeCloseGuard: (() => Promise<void>) | undefined;
+  /** The page global that arms and disarms the close guard in a document (see closeGuardScript). */
+  private readonly closeGuardName = `__gluon_close_${randomBytes(6).toString('hex')}`;
+  private closeGuardChanges: Promise<void> = Promise.resolve();
+  /** navigate() and reload() calls under way: a leave prompt then is theirs, never the user's close. */
+  private ownNavigations = 0;
   sendBidi?: (method: string, params?: object) => Promise<unknown>;
   onBidi?: (method: string, handler: (message: RawEvent) => void) => () => void;
 
   /** What this page's delegate reports (given to BrowserDelegate.newPage). */
   readonly callbacks: PageCallbacks = {
-    documentCommitted: (realm, url) => this.emit('document', { url, realm }),
+    documentCommitted: (realm, url) => {
+      if (this.removeCloseGuard) this.activate();
+      this.emit('document', { url, realm });
+    },
     loaded: (url) => this.emit('load', { url }),
     messageReceived: (text, from) => this.pageMessageHandler(text, from),
     requestIntercepted: (request) => void this.decide(request),
     closed: (reason) => this.markClosed(reason),
     browserQuitting: () => this.browser.process.markClosing(),
+    closeRequested: (answer) => {
+      const allow = this.ownNavigations > 0 || !this.keepOnClose();
+      answer(allow).catch((error: unknown) => log('could not answer the close request:', String(error)));
+    },
   };
 
   /** Made by Browser.newPage, which then attaches the delegate its engine made for this page. */
@@ -143,6 +187,7 @@ export class Page implements PageApi {
 
   async navigate(url: string): Promise<void> {
     this.blocked.clear();
+    this.ownNavigations++;
     try {
       await this.verbs.navigate(url);
     } catch (error) {
@@ -150,11 +195,32 @@ export class Page implements PageApi {
       if (this.blocked.size) throw new Error(`Navigation to ${url} was blocked by the allowNavigation option`);
       const why = (error as Error)?.message;
       throw new Error(`Could not load ${url}${why ? `: ${why}` : ''}`);
+    } finally {
+      this.ownNavigations--;
     }
   }
 
-  reload(ignoreCache = false): Promise<void> {
-    return this.verbs.reload(ignoreCache);
+  async reload(ignoreCache = false): Promise<void> {
+    this.ownNavigations++;
+    try {
+      await this.verbs.reload(ignoreCache);
+    } finally {
+      this.ownNavigations--;
+    }
+  }
+
+  setCloseHandler(keep: (() => boolean) | undefined): Promise<void> {
+    this.closeHandler = keep;
+    const on = keep !== undefined;
+    this.closeGuardChanges = this.closeGuardChanges
+      .then(() => this.applyCloseGuard(on))
+      .catch((error: unknown) => log(`could not turn the close guard ${on ? 'on' : 'off'}:`, String(error)));
+    return this.closeGuardChanges;
+  }
+
+  /** Settles once the last setCloseHandler() applies (for tests: the user's close is then asked about). */
+  get closeGuardSettled(): Promise<void> {
+    return this.closeGuardChanges;
   }
 
   screenshot(): Promise<Uint8Array> {
@@ -200,6 +266,45 @@ export class Page implements PageApi {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * The close guard: a leave prompt the page raises on the user's close (a beforeunload listener
+   * in every document, engine-neutral), which the delegate holds and hands to closeRequested.
+   */
+  private async applyCloseGuard(on: boolean): Promise<void> {
+    if (this.closed || on === (this.removeCloseGuard !== undefined)) return;
+    const arm = (value: boolean) => this.verbs.evaluate(`globalThis[${JSON.stringify(this.closeGuardName)}]?.(${value}), 0`, false);
+    if (on) {
+      await this.verbs.setCloseGuard(true);
+      this.removeCloseGuard = await this.addInitScript(closeGuardScript(this.closeGuardName));
+      await arm(true); // a document that ran an earlier guard script has it disarmed
+    } else {
+      const remove = this.removeCloseGuard!;
+      this.removeCloseGuard = undefined;
+      await remove();
+      await arm(false);
+      await this.verbs.setCloseGuard(false);
+    }
+  }
+
+  /**
+   * Browsers raise a leave prompt only in a document the user has interacted with (sticky
+   * activation): each new document gets it from an evaluation that counts as the user's
+   * (both delegates' evaluate() do), so a reload does not lose the guard.
+   */
+  private activate(): void {
+    this.delegate?.evaluate('0', false).catch((error: unknown) => log('could not mark the document as used:', String(error)));
+  }
+
+  /** Whether the app keeps the window the user is closing (its close handler said so). */
+  private keepOnClose(): boolean {
+    try {
+      return this.closeHandler?.() === true;
+    } catch (error) {
+      log('the close handler threw:', String((error as Error)?.stack ?? error));
+      return false;
+    }
+  }
 
   /**
    * Marks the page closed once, with the first reason given: it leaves its browser's windows,

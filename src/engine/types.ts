@@ -219,6 +219,12 @@ export interface Page {
   sendBidi?(method: string, params?: object): Promise<unknown>;
   /** Every BiDi event named `method` the session is subscribed to (Window.bidi.on), as `{ type: 'event', method, params }`. */
   onBidi?(method: string, handler: (message: RawEvent) => void): () => void;
+  /**
+   * Asks `keep` whenever the user closes the window (close button, Alt+F4, Ctrl+W): true keeps it
+   * open. Undefined (the default): the user's close closes it. Never asked for close() or for
+   * the app's navigate()/reload(). Resolves once it applies.
+   */
+  setCloseHandler(keep: (() => boolean) | undefined): Promise<void>;
   /** The browser this window runs in (Browser.newPage opens another window in it). */
   readonly browser: PageBrowser;
   readonly closed: boolean;

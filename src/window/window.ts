@@ -29,9 +29,20 @@ export interface PageApi {
   printToPDF(options?: PdfOptions): Promise<Buffer>;
 }
 
+/**
+ * What a 'close-requested' handler gets (Electron's BrowserWindow 'close' event): call
+ * `preventDefault()` to keep the window open; otherwise the user's close goes on.
+ */
+export interface CloseRequestedEvent {
+  preventDefault(): void;
+  /** A handler called preventDefault(). */
+  readonly defaultPrevented: boolean;
+}
+
 export interface WindowEvents {
   close: { reason: string };
   load: { url: string };
+  'close-requested': CloseRequestedEvent;
 }
 
 export interface BrowserInfo {
@@ -128,11 +139,48 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
   /** Closes the window, and its browser if it was that browser's last window; resolves when they are gone. */
   close(): Promise<void>;
   readonly closed: boolean;
-  /** 'close': the app, the user or a crash closed the window. 'load': a document finished loading. */
+  /**
+   * 'close': the app, the user or a crash closed the window. 'load': a document finished loading.
+   * 'close-requested': the user is closing the window (its close button, Alt+F4, Ctrl+W); a handler
+   * that calls `event.preventDefault()` keeps it open (Window.close() is never held).
+   */
   on<K extends keyof WindowEvents>(event: K, handler: (info: WindowEvents[K]) => void): () => void;
 }
 
 const isIdlePicture = (url: string) => url.startsWith(`${IDLE_ORIGIN}/`);
+
+/**
+ * The 'close-requested' handlers of one window: the Page asks them (its close handler) only while
+ * there is one, so a window nobody listens to closes as the browser would.
+ */
+function closeRequests(engine: Page): (handler: (event: CloseRequestedEvent) => void) => () => void {
+  const handlers = new Set<(event: CloseRequestedEvent) => void>();
+  const keep = () => {
+    let prevented = false;
+    const event: CloseRequestedEvent = {
+      preventDefault: () => void (prevented = true),
+      get defaultPrevented() {
+        return prevented;
+      },
+    };
+    for (const handler of [...handlers]) {
+      try {
+        handler(event);
+      } catch (error) {
+        process.emitWarning(`Window.on('close-requested') handler threw: ${(error as Error)?.stack ?? error}`, { code: 'GLUON_CLOSE_HANDLER' });
+      }
+    }
+    return prevented;
+  };
+  return (handler) => {
+    const entry = (event: CloseRequestedEvent) => handler(event);
+    handlers.add(entry);
+    if (handlers.size === 1) void engine.setCloseHandler(keep);
+    return () => {
+      if (handlers.delete(entry) && handlers.size === 0) void engine.setCloseHandler(undefined);
+    };
+  };
+}
 
 /** Key of a window's internals, for the test suite only. */
 export const INTERNALS = Symbol.for('gluon-ts.internals');
@@ -213,6 +261,7 @@ export function createWindow(o: {
     },
   };
 
+  const onCloseRequested = closeRequests(engine);
   const window: Window = {
     ipc: createIpc(endpoint, 'backend') as BackendIpc,
     ...backendAdditions(endpoint),
@@ -256,10 +305,14 @@ export function createWindow(o: {
       return engine.closed;
     },
     // The still picture of a sleeping page (Window.idle) is not one of the app's loads.
-    on: (event, handler) => engine.on(event, (info: EngineEvents[typeof event]) => {
-      if (event === 'load' && isIdlePicture((info as EngineEvents['load']).url)) return;
-      (handler as (info: EngineEvents[typeof event]) => void)(info);
-    }),
+    on: (event, handler) => {
+      if (event === 'close-requested') return onCloseRequested(handler as (event: CloseRequestedEvent) => void);
+      const name = event as keyof EngineEvents;
+      return engine.on(name, (info: EngineEvents[typeof name]) => {
+        if (name === 'load' && isIdlePicture((info as EngineEvents['load']).url)) return;
+        (handler as (info: EngineEvents[typeof name]) => void)(info);
+      });
+    },
   };
   // Not public API: lets the test suite see which channel IPC uses, and reach the engine.
   Object.defineProperty(window, INTERNALS, { value: { connection: o.connection, engine }, enumerable: false });

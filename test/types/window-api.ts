@@ -81,6 +81,13 @@ export async function windowApi() {
   // @ts-expect-error BiDi has no session ids: send takes no third argument
   await win.bidi.send('browsingContext.getTree', {}, false);
 
+  const keepOpen: () => void = win.on('close-requested', (event: Gluon.CloseRequestedEvent) => {
+    if (!event.defaultPrevented) event.preventDefault();
+  });
+  keepOpen();
+  // @ts-expect-error a close request carries no reason (that is the 'close' event's)
+  win.on('close-requested', (event) => event.reason);
+
   const about: Gluon.Window = await Gluon.openAbout({
     name: 'App',
     icon: 'https://example.org/icon.png',

@@ -166,6 +166,25 @@ export class FakePageDelegate implements PageDelegate {
     return () => {};
   }
 
+  /** setCloseGuard: whether the user's close is asked about (userCloses). */
+  closeGuard = false;
+
+  async setCloseGuard(on: boolean): Promise<void> {
+    this.calls.push(`setCloseGuard(${on})`);
+    this.closeGuard = on;
+  }
+
+  /**
+   * The user closes the window, as a browser does it: with the close guard on, its leave prompt
+   * goes to closeRequested and the window closes only if the answer allows it. Resolves with
+   * whether it closed.
+   */
+  async userCloses(): Promise<boolean> {
+    const allowed = !this.closeGuard || (await new Promise<boolean>((resolve) => this.callbacks.closeRequested(async (allow) => resolve(allow))));
+    if (allowed) this.closeByUser();
+    return allowed;
+  }
+
   async closeWindow(): Promise<void> {
     this.calls.push('closeWindow');
     this.windowClosed = true;

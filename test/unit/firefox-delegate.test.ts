@@ -59,6 +59,7 @@ function recorder() {
     requestIntercepted: (request) => seen.requests.push(request),
     closed: (reason) => seen.closed.push(reason),
     browserQuitting: () => {},
+    closeRequested: () => {},
   };
   return { seen, callbacks };
 }

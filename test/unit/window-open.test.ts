@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openWith, type OpenDeps } from '../../src/window/open.js';
 import { APP_ORIGIN, type OpenOptions } from '../../src/window/options.js';
 import { broadcast } from '../../src/window/windows.js';
-import type { Window } from '../../src/window/window.js';
+import { INTERNALS, type Window } from '../../src/window/window.js';
 import { fakeFoundBrowser } from './fake-engine.js';
 import { fakeBrowser, type FakeBrowser, type FakeWindow } from './fake-window-engine.js';
 
@@ -241,4 +241,46 @@ test('shareStore: a window opened later gets the shared store in its first docum
   await b.page.loaded;
   assert.deepEqual(Object.fromEntries(engine.document!.endpoint.storeEntries()), { theme: 'dark' }, 'so does the first document');
   await Promise.all([a.close(), b.close()]);
+});
+
+test("close-requested: the user's close asks the handlers, preventDefault keeps the window, the app's close is never asked", async () => {
+  const { win, engine } = await openFake(fakeBrowser(), 'https://example.org/');
+  const settled = () => (win as any)[INTERNALS].engine.closeGuardSettled as Promise<void>;
+  assert.equal(engine.closeGuard, false, 'no guard while nobody listens');
+  const asked: boolean[] = [];
+  const keep = win.on('close-requested', (event) => {
+    event.preventDefault();
+    asked.push(event.defaultPrevented);
+  });
+  const watch = win.on('close-requested', (event) => asked.push(event.defaultPrevented));
+  await settled();
+  assert.equal(engine.closeGuard, true);
+  assert.ok(engine.sources.some((source) => source.includes("addEventListener('beforeunload'")), 'the page raises the leave prompt');
+  assert.equal(await engine.userCloses(), false);
+  assert.deepEqual(asked, [true, true]);
+  assert.equal(win.closed, false);
+
+  keep();
+  await settled();
+  assert.equal(engine.closeGuard, true, 'one handler still listens');
+  const reasons: string[] = [];
+  win.on('close', ({ reason }) => reasons.push(reason));
+  watch();
+  await settled();
+  assert.equal(engine.closeGuard, false, 'the last handler gone: the guard is off');
+  assert.ok(!engine.sources.some((source) => source.includes("addEventListener('beforeunload'")));
+  assert.equal(await engine.userCloses(), true);
+  assert.deepEqual(asked, [true, true]);
+  assert.deepEqual(reasons, ['the window was closed']);
+
+  const other = await openFake(fakeBrowser(), 'https://example.org/');
+  let heard = 0;
+  other.win.on('close-requested', (event) => {
+    heard++;
+    event.preventDefault();
+  });
+  await (other.win as any)[INTERNALS].engine.closeGuardSettled;
+  await other.win.close();
+  assert.equal(other.win.closed, true);
+  assert.equal(heard, 0);
 });

@@ -47,6 +47,10 @@ export class CrPage implements PageDelegate {
   private targetGone = false;
   /** Code cache entries every new document of the window is seeded with (codeCache.seed). */
   private seeds: CodeCacheEntry[] = [];
+  /** setCloseGuard: beforeunload prompts go to closeRequested. */
+  private closeGuard = false;
+  /** A top-level navigation started and has not committed or stopped: a prompt now is its own. */
+  private navigating = false;
 
   private constructor(
     /** The browser session, kept by the browser: for waits that outlive this page's handlers. */
@@ -97,8 +101,20 @@ export class CrPage implements PageDelegate {
       if (!from) return log('dropped a page message from an unknown context');
       callbacks.messageReceived(payload, { origin: from.origin, topFrame: from.topFrame, realm: from.realm });
     });
+    // What tells a leave prompt of a navigation (reload, link, the app's navigate) from the
+    // user's close of the window: only a navigation is announced before its prompt.
+    session.on('Page.frameStartedNavigating', ({ frameId }) => frameId === this.targetId && (this.navigating = true));
+    session.on('Page.frameRequestedNavigation', ({ frameId }) => frameId === this.targetId && (this.navigating = true));
+    session.on('Page.frameStoppedLoading', ({ frameId }) => frameId === this.targetId && (this.navigating = false));
+    session.on('Page.javascriptDialogOpening', ({ type }) => {
+      if (type !== 'beforeunload' || !this.closeGuard) return;
+      const answer = (accept: boolean) => this.session.send('Page.handleJavaScriptDialog', { accept }).then(() => {});
+      if (this.navigating) void answer(true).catch((error: unknown) => log('could not answer a leave prompt:', String(error)));
+      else callbacks.closeRequested(answer);
+    });
     session.on('Page.frameNavigated', ({ frame }) => {
       if (frame.parentId) return;
+      this.navigating = false;
       this.currentUrl = frame.url + (frame.urlFragment ?? '');
       if (this.seeds.length) void this.addSeeds();
     });
@@ -292,6 +308,10 @@ export class CrPage implements PageDelegate {
 
   onCdp(method: string, handler: (message: RawEvent) => void): () => void {
     return this.session.onAny(method, (params: unknown, sessionId?: string) => handler(sessionId === undefined ? { method, params } : { method, params, sessionId }));
+  }
+
+  async setCloseGuard(on: boolean): Promise<void> {
+    this.closeGuard = on;
   }
 
   async closeWindow(): Promise<void> {

@@ -21,7 +21,7 @@ const log = logger('browser');
 const EVENTS = [
   'script.message', 'script.realmCreated', 'script.realmDestroyed', 'browsingContext.contextCreated',
   'browsingContext.navigationStarted', 'browsingContext.fragmentNavigated', 'browsingContext.load',
-  'browsingContext.contextDestroyed', 'network.beforeRequestSent',
+  'browsingContext.contextDestroyed', 'network.beforeRequestSent', 'browsingContext.userPromptOpened',
 ];
 
 /** What the browser knows of a realm (a document's or a sandbox's global). */
@@ -59,7 +59,9 @@ export class FirefoxBrowser implements BrowserDelegate {
    * application.ini, else from the user agent (major.minor), else from the session.
    */
   static async start(bidi: BidiConnection, browser: FoundBrowser, startUrl?: string): Promise<FirefoxBrowser> {
-    const session = bidi.send('session.new', { capabilities: {} });
+    // A leave prompt (beforeunload) waits for an answer (FirefoxPage.onUserPrompt gives it) instead
+    // of BiDi's default of accepting it at once: that is how the user's close can be held.
+    const session = bidi.send('session.new', { capabilities: { alwaysMatch: { unhandledPromptBehavior: { beforeUnload: 'ignore' } } } });
     session.catch(() => {});
     const capabilities = session.then(({ capabilities: c }) => c as Record<string, unknown>);
     capabilities.catch(() => {});
@@ -113,6 +115,12 @@ export class FirefoxBrowser implements BrowserDelegate {
     bidi.on('browsingContext.navigationStarted', ({ context, url }) => this.byContext(context)?.onUrlChanged(url));
     bidi.on('browsingContext.fragmentNavigated', ({ context, url }) => this.byContext(context)?.onUrlChanged(url));
     bidi.on('browsingContext.load', ({ context, url }) => this.byContext(context)?.onLoad(url));
+    bidi.on('browsingContext.userPromptOpened', (prompt) => {
+      if (prompt.type !== 'beforeunload') return;
+      const page = this.byContext(prompt.context);
+      if (page) page.onLeavePrompt();
+      else bidi.send('browsingContext.handleUserPrompt', { context: prompt.context, accept: true }).catch(() => {});
+    });
     bidi.on('browsingContext.navigationFailed', ({ context }) => this.byContext(context)?.onNavigationFailed());
     bidi.on('network.beforeRequestSent', (params) => {
       if (!params.isBlocked) return;

@@ -67,6 +67,8 @@ export class FirefoxPage implements PageDelegate {
   private goneReason: string | undefined;
   private contextGone = false;
   private disposed = false;
+  /** setCloseGuard: leave prompts go to closeRequested. */
+  private closeGuard = false;
 
   constructor(
     private readonly browser: FirefoxBrowser,
@@ -162,6 +164,18 @@ export class FirefoxPage implements PageDelegate {
 
   onLoad(url: string): void {
     if (url !== START_URL) this.callbacks?.loaded(url);
+  }
+
+  /**
+   * The window's leave prompt (beforeunload) opened. BiDi says nothing of why, but the Page's close
+   * guard raises it only when the window is closing or the browser reloads it, and the Page accepts
+   * those during its own navigate()/reload(). Without the guard, accepted at once, as Firefox does
+   * under WebDriver BiDi by default.
+   */
+  onLeavePrompt(): void {
+    const answer = (accept: boolean) => this.bidi.send('browsingContext.handleUserPrompt', { context: this.context, accept }).then(() => {});
+    if (this.closeGuard && this.callbacks) this.callbacks.closeRequested(answer);
+    else answer(true).catch((error: unknown) => log('could not answer a leave prompt:', String(error)));
   }
 
   onNavigationFailed(): void {
@@ -445,6 +459,10 @@ export class FirefoxPage implements PageDelegate {
 
   onBidi(method: string, handler: (message: RawEvent) => void): () => void {
     return this.appHandlers.add(this.bidi.on(method, (params: unknown) => handler({ type: 'event', method, params })));
+  }
+
+  async setCloseGuard(on: boolean): Promise<void> {
+    this.closeGuard = on;
   }
 
   async closeWindow(): Promise<void> {
