@@ -4,6 +4,7 @@
 import { DEFAULT_CSP, cspAllowsDataChannel, resolveLocalTarget } from '../local/serve.js';
 import { warnOnce } from '../log.js';
 import { codeOf, onDomReady } from './resources.js';
+import { checkWindowStateKey } from './window-state.js';
 
 /** The private origin local apps are served under. `.invalid` can never resolve to a real host (RFC 2606). */
 export const APP_ORIGIN = 'https://app.gluon.invalid';
@@ -57,6 +58,12 @@ export interface OpenOptions {
    * a page, is made to all.
    */
   shareStore?: boolean;
+  /**
+   * Remember this window's place, size and maximized state under this name (e.g. 'main') in the
+   * app's data folder, and open it that way next time (moved onto the screen if it would be off it).
+   * Each window of an app that should be remembered apart gets its own name.
+   */
+  windowState?: string;
 }
 
 /** What resolveOpenOptions reads besides the options: handed in, so tests can set it. */
@@ -96,6 +103,8 @@ export interface OpenPlan {
   devtools?: boolean;
   browserArgs?: string[];
   dataPath?: string;
+  /** The key the window's state is remembered under (windowState). */
+  windowState?: string;
 }
 
 /**
@@ -111,6 +120,7 @@ export async function resolveOpenOptions(url: string, options: OpenOptions, env:
   const allowNavigation = options.allowNavigation ?? 'same-origin';
   const localCSP = options.localCSP ?? DEFAULT_CSP;
   const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'));
+  const windowState = checkWindowStateKey(options.windowState);
 
   if (/^http:\/\//i.test(url) && allowHTTP !== true) {
     throw new Error(
@@ -155,5 +165,6 @@ export async function resolveOpenOptions(url: string, options: OpenOptions, env:
     devtools: options.devtools,
     browserArgs: options.browserArgs,
     dataPath: options.dataPath,
+    windowState,
   };
 }

@@ -230,6 +230,26 @@ export class CrPage implements PageDelegate {
     return { state: bounds.windowState ?? 'normal', left: bounds.left ?? 0, top: bounds.top ?? 0, width: bounds.width ?? 0, height: bounds.height ?? 0 };
   }
 
+  async focusWindow(): Promise<void> {
+    await this.session.send('Page.bringToFront', {});
+  }
+
+  /** An isolated world of the current document: its `document.hasFocus` is the browser's, whatever the page's scripts replace. */
+  private focusWorld: Promise<number> | undefined;
+  async windowFocused(): Promise<boolean | undefined> {
+    // The world dies with its document: made again once after a navigation.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.focusWorld ??= this.session.send('Page.createIsolatedWorld', { frameId: this.targetId, worldName: 'gluon-window' }).then(({ executionContextId }) => executionContextId);
+      try {
+        const { result } = await this.session.send('Runtime.evaluate', { expression: 'document.hasFocus()', contextId: await this.focusWorld, returnByValue: true });
+        return result.value === true;
+      } catch {
+        this.focusWorld = undefined;
+      }
+    }
+    return undefined;
+  }
+
   readonly codeCache: CodeCache = {
     produce: (urls, eager) => {
       const entries: CodeCacheEntry[] = [];
