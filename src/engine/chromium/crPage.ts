@@ -222,7 +222,22 @@ export class CrPage implements PageDelegate {
     const sized = [left, top, width, height].some((n) => n !== undefined);
     // Chromium sets bounds only on a normal window: first the state, then the bounds.
     await this.root.send('Browser.setWindowBounds', { windowId, bounds: { windowState: state } });
-    if (state === 'normal' && sized) await this.root.send('Browser.setWindowBounds', { windowId, bounds: { left, top, width, height } });
+    if (state === 'normal' && sized) {
+      await this.settled(windowId, state);
+      await this.root.send('Browser.setWindowBounds', { windowId, bounds: { left, top, width, height } });
+    }
+  }
+
+  /**
+   * Under a window manager the state changes when the manager says so, a moment later: bounds set
+   * before a maximized window is normal again were seen lost (Chromium 156, openbox). Waits for
+   * the state, up to a second.
+   */
+  private async settled(windowId: number, state: WindowState): Promise<void> {
+    for (const deadline = Date.now() + 1000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 25))) {
+      const { bounds } = await this.root.send('Browser.getWindowBounds', { windowId });
+      if ((bounds.windowState ?? 'normal') === state) return;
+    }
   }
 
   async getWindow(): Promise<WindowInfo> {
