@@ -33,6 +33,8 @@ export type { IdleApi, IdleAutoOptions, IdleState } from './window/idle.js';
 export type { V8CacheApi, V8CacheBuildOptions } from './window/v8cache.js';
 export type { ResourcesApi, CssResource, JsResource } from './window/resources.js';
 export type { PdfOptions, RawEvent, WindowBounds } from './engine/types.js';
+export type { WindowBoundsEvents, WindowBoundsInfo } from './window/bounds.js';
+export type { WindowState } from './engine/types.js';
 export type {
   IpcSchema,
   DefaultIpc,

@@ -49,8 +49,13 @@ export function profileDir(o: ProfileDirOptions): string {
   if (o.incognito) {
     return path.join(tmpdir(), `gluon-ts-${o.appId}-${o.browserId}-${randomBytes(4).toString('hex')}`);
   }
-  const appDir = o.dataPath ?? path.join(userDataDir(o), 'gluon-ts', o.appId);
-  return path.join(appDir, o.browserId);
+  return path.join(appDataDir(o), o.browserId);
+}
+
+/** The app's own data folder (`dataPath`, or `<dataDir>/gluon-ts/<appId>`): its browser profiles and window state live there. */
+export function appDataDir(o: Omit<ProfileDirOptions, 'browserId' | 'incognito'>): string {
+  const path = (o.platform ?? process.platform) === 'win32' ? win32 : posix;
+  return o.dataPath ?? path.join(userDataDir(o), 'gluon-ts', o.appId);
 }
 
 /**

@@ -87,6 +87,13 @@ export interface PageDelegate {
   getWindow(): Promise<WindowInfo>;
   setFrozen(frozen: boolean): Promise<void>;
   releaseMemory(): Promise<void>;
+  /** Raises the OS window and gives it the keyboard focus (as far as the window manager lets it). */
+  focusWindow(): Promise<void>;
+  /**
+   * Whether the OS window has the keyboard focus, read where the page's scripts cannot change the
+   * answer; undefined where the engine cannot tell (no 'focus'/'blur' events then).
+   */
+  windowFocused(): Promise<boolean | undefined>;
   readonly codeCache?: CodeCache;
   sendCdp(method: string, params: object | undefined, toBrowser: boolean): Promise<unknown>;
   onCdp(method: string, handler: (message: RawEvent) => void): () => void;

@@ -243,6 +243,14 @@ export class Page implements PageApi {
     return this.verbs.getWindow();
   }
 
+  focusWindow(): Promise<void> {
+    return this.verbs.focusWindow();
+  }
+
+  windowFocused(): Promise<boolean | undefined> {
+    return this.verbs.windowFocused();
+  }
+
   setFrozen(frozen: boolean): Promise<void> {
     return this.verbs.setFrozen(frozen);
   }

@@ -196,6 +196,10 @@ export interface Page {
   /** The OS window: its state and, for 'normal', any of its bounds (screen pixels). */
   setWindow(state: WindowState, bounds?: WindowBounds): Promise<void>;
   getWindow(): Promise<WindowInfo>;
+  /** Raises the OS window and gives it the keyboard focus (as far as the window manager lets it). */
+  focusWindow(): Promise<void>;
+  /** Whether the OS window has the keyboard focus; undefined where the engine cannot tell. */
+  windowFocused(): Promise<boolean | undefined>;
   /**
    * Freezes the page (its timers, tasks and rendering stop; its state stays) or lets it run again.
    * Rejects, saying why, where the browser cannot.

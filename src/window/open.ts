@@ -7,7 +7,7 @@
 import { bootstrapSource, packageVersion } from '../assets.js';
 import { dirname, join, resolve } from 'node:path';
 import { findBrowser, type FindBrowserOptions, type FoundBrowser } from '../browser/find.js';
-import { adoptAppFolder, makeIncognitoDir, profileDir } from '../browser/profile.js';
+import { adoptAppFolder, appDataDir, appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
 import { launchEngine, type LaunchOptions } from '../engine/launch.js';
 import type { Page } from '../engine/types.js';
 import { dataChannelServer, type DataChannelServer } from '../data-channel/server.js';
@@ -23,6 +23,7 @@ import { createWindow, type Window } from './window.js';
 import { faviconScript } from './identity.js';
 import { engineFor, shareStore, trackWindow } from './windows.js';
 import { loadV8Cache, V8_CACHE_FILE } from './v8cache.js';
+import { keepWindowState, readWindowState, restoreWindowState, windowStateFile, type SavedWindowState } from './window-state.js';
 import type { DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export { APP_ORIGIN, type OpenOptions } from './options.js';
@@ -70,8 +71,10 @@ export async function openWith<T extends IpcSchema = DefaultIpc>(deps: OpenDeps,
   const browser = await deps.findBrowser({ forceBrowser: plan.forceBrowser, forceEngine: plan.forceEngine });
   log(`using ${browser.name} at ${browser.path}`);
   const profile = await chooseProfile(browser, plan);
-  const { engine, launched } = await getPage(deps, browser, plan, profile);
+  const remembered = await rememberedState(plan, profile);
+  const { engine, launched } = await getPage(deps, browser, remembered.windowSize ? { ...plan, windowSize: remembered.windowSize } : plan, profile);
   try {
+    if (remembered.saved) await restoreWindowState(engine, remembered.saved).catch((error: Error) => log('could not restore the window state:', error.message));
     const dataChannel = await grantDataChannel(engine, plan, await serverStarting);
     const connection = wireIpc(engine, plan, dataChannel); // no await until the bootstrap is sent: it goes before the store snapshot
     const allowOnce = await installPageRules(engine, browser, plan, dataChannel);
@@ -81,6 +84,7 @@ export async function openWith<T extends IpcSchema = DefaultIpc>(deps: OpenDeps,
     const navigated = loadAppAfterContinuation(engine, plan.startUrl);
     const close = shutdownPath(engine, profile.incognito);
     const window = createWindow({ engine, connection, browser, profile: profile.dir, navigated, close, allowOnce });
+    if (remembered.file) keepWindowState(window, remembered.file, remembered.saved);
     trackWindow(window);
     return window as Window<any> as Window<T>;
   } catch (error) {
@@ -99,22 +103,38 @@ function startDataChannel(plan: OpenPlan): Promise<DataChannelServer | undefined
   });
 }
 
+/**
+ * open(url, { windowState }): the state file in the app's data folder (incognito windows too: it
+ * is the app's, not browsing data), what it holds, and the size the browser starts with from it
+ * (so only the place changes once the window is there).
+ */
+async function rememberedState(plan: OpenPlan, profile: Profile): Promise<{ file?: string; saved?: SavedWindowState; windowSize?: [number, number] }> {
+  if (plan.windowState === undefined) return {};
+  const file = windowStateFile(appDataDir({ appId: profile.appId, dataPath: plan.dataPath }), plan.windowState);
+  const saved = await readWindowState(file);
+  log('window state', file, saved ? JSON.stringify(saved) : 'none');
+  return { file, saved, windowSize: saved && !saved.maximized ? [saved.width, saved.height] : undefined };
+}
+
 interface Profile {
   dir: string;
   /** The temporary profile of an incognito window, removed when it closes. */
   incognito?: { dir: string; remove(): Promise<void> };
   /** The extensions (Gluon.extensions) this browser installs. */
   extensions: string[];
+  /** The app's id (its data folder's name). */
+  appId: string;
 }
 
 async function chooseProfile(browser: FoundBrowser, plan: OpenPlan): Promise<Profile> {
   const entry = process.argv[1] ? dirname(process.argv[1]) : plan.baseDir;
   const extensions = await extensionPaths(browser.engine);
   const incognito = plan.incognito ? await makeIncognitoDir() : undefined;
-  const appId = incognito || plan.dataPath ? '' : await adoptAppFolder({ windowClass: plan.identity?.windowClass, entryPath: entry, log });
+  // The app's data folder's name (its profiles, its window state): an incognito window's state is the app's too.
+  const appId = plan.dataPath ? '' : incognito ? (plan.identity?.windowClass ?? appIdFor(entry)) : await adoptAppFolder({ windowClass: plan.identity?.windowClass, entryPath: entry, log });
   const dir = incognito?.dir ?? profileDir({ appId, browserId: browser.id, dataPath: plan.dataPath });
   log('profile:', dir);
-  return { dir, incognito, extensions };
+  return { dir, incognito, extensions, appId };
 }
 
 /** A window in the browser running on the profile, or a new browser's (the temporary profile removed if that fails). */

@@ -6,6 +6,7 @@ import { warnOnce } from '../log.js';
 import { codeOf, onDomReady } from './resources.js';
 import { appName as builtAppName } from '../assets.js';
 import { resolveIdentity, type ResolvedIdentity } from './identity.js';
+import { checkWindowStateKey } from './window-state.js';
 
 /** The private origin local apps are served under. `.invalid` can never resolve to a real host (RFC 2606). */
 export const APP_ORIGIN = 'https://app.gluon.invalid';
@@ -71,6 +72,12 @@ export interface OpenOptions {
    * Chromium the page's own favicon).
    */
   icon?: string;
+  /**
+   * Remember this window's place, size and maximized state under this name (e.g. 'main') in the
+   * app's data folder, and open it that way next time (moved onto the screen if it would be off it).
+   * Each window of an app that should be remembered apart gets its own name.
+   */
+  windowState?: string;
 }
 
 /** What resolveOpenOptions reads besides the options: handed in, so tests can set it. */
@@ -114,6 +121,8 @@ export interface OpenPlan {
   dataPath?: string;
   /** The app's name, window class and icon, when it has a name or an icon. */
   identity?: ResolvedIdentity;
+  /** The key the window's state is remembered under (windowState). */
+  windowState?: string;
 }
 
 /**
@@ -130,6 +139,7 @@ export async function resolveOpenOptions(url: string, options: OpenOptions, env:
   const localCSP = options.localCSP ?? DEFAULT_CSP;
   const onLoad = options.onLoad === undefined ? undefined : onDomReady(codeOf(options.onLoad, 'open(url, { onLoad })'));
   const identity = resolveIdentity({ name: options.name, icon: options.icon, baseDir, entryDir: env.entryDir, built: { name: builtAppName } });
+  const windowState = checkWindowStateKey(options.windowState);
 
   if (/^http:\/\//i.test(url) && allowHTTP !== true) {
     throw new Error(
@@ -175,5 +185,6 @@ export async function resolveOpenOptions(url: string, options: OpenOptions, env:
     browserArgs: options.browserArgs,
     dataPath: options.dataPath,
     identity,
+    windowState,
   };
 }

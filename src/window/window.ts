@@ -7,6 +7,7 @@ import { backendAdditions, createIpc } from '../ipc/facade.js';
 import { createIdle, IDLE_ORIGIN, type IdleApi } from './idle.js';
 import { createResources, type ResourcesApi } from './resources.js';
 import { createV8Cache, type V8CacheApi } from './v8cache.js';
+import { createWindowWatcher, isWindowBoundsEvent, type WindowBoundsEvents, type WindowBoundsInfo } from './bounds.js';
 import type { BackendCalls, BackendIpc, CallOptions, DefaultIpc, IpcSchema } from '../types/ipc.js';
 
 export interface VersionInfo {
@@ -39,7 +40,7 @@ export interface CloseRequestedEvent {
   readonly defaultPrevented: boolean;
 }
 
-export interface WindowEvents {
+export interface WindowEvents extends WindowBoundsEvents {
   close: { reason: string };
   load: { url: string };
   'close-requested': CloseRequestedEvent;
@@ -97,6 +98,12 @@ export interface ControlsApi {
   maximize(): Promise<void>;
   /** Shows (restores) the window, and moves or resizes it to any of `bounds` given (screen pixels). */
   show(bounds?: WindowBounds): Promise<void>;
+  /** Where the OS window is, how big (screen pixels) and its state, as Electron's `getBounds()` plus the state. */
+  bounds(): Promise<WindowBoundsInfo>;
+  /** Moves or resizes the window to any of `bounds` given (Electron's `setBounds`); a minimized or maximized window becomes normal. */
+  setBounds(bounds: WindowBounds): Promise<void>;
+  /** Raises the window and gives it the keyboard focus (a minimized one is shown first). */
+  focus(): Promise<void>;
 }
 
 /** What runs a window: the browser (product), its engine (Chromium or Firefox) and its JavaScript engine (V8 or SpiderMonkey). */
@@ -143,6 +150,8 @@ export interface Window<T extends IpcSchema = DefaultIpc> {
    * 'close': the app, the user or a crash closed the window. 'load': a document finished loading.
    * 'close-requested': the user is closing the window (its close button, Alt+F4, Ctrl+W); a handler
    * that calls `event.preventDefault()` keeps it open (Window.close() is never held).
+   * 'move', 'resize', 'minimize', 'maximize', 'restore', 'focus', 'blur': the OS window changed,
+   * with its `{ left, top, width, height, state }` (read a few times a second while listened to).
    */
   on<K extends keyof WindowEvents>(event: K, handler: (info: WindowEvents[K]) => void): () => void;
 }
@@ -211,6 +220,17 @@ function hookProtocol(
   return unhook;
 }
 
+/** show(bounds) and setBounds(bounds): an object of whole numbers, any of left, top, width, height. */
+function checkBounds(method: string, bounds: WindowBounds): void {
+  if (typeof bounds !== 'object' || bounds === null) throw new TypeError(`controls.${method}(bounds): bounds must be an object { left, top, width, height }`);
+  for (const key of ['left', 'top', 'width', 'height'] as const) {
+    const value = bounds[key];
+    if (value !== undefined && !Number.isInteger(value)) {
+      throw new TypeError(`controls.${method}(bounds): ${key} must be a whole number of pixels, got ${String(value)}`);
+    }
+  }
+}
+
 /** `navigated` settles once the app's first document has replaced the start page. */
 export function createWindow(o: {
   engine: Page;
@@ -262,6 +282,10 @@ export function createWindow(o: {
   };
 
   const onCloseRequested = closeRequests(engine);
+  // Window.on's OS-window events: read from the browser while someone listens (bounds.ts).
+  const watcher = createWindowWatcher(engine);
+  engine.on('close', () => watcher.stop());
+
   const window: Window = {
     ipc: createIpc(endpoint, 'backend') as BackendIpc,
     ...backendAdditions(endpoint),
@@ -285,14 +309,17 @@ export function createWindow(o: {
       minimize: () => engine.setWindow('minimized'),
       maximize: () => engine.setWindow('maximized'),
       show: async (bounds = {}) => {
-        if (typeof bounds !== 'object' || bounds === null) throw new TypeError('controls.show(bounds): bounds must be an object { left, top, width, height }');
-        for (const key of ['left', 'top', 'width', 'height'] as const) {
-          const value = bounds[key];
-          if (value !== undefined && !Number.isInteger(value)) {
-            throw new TypeError(`controls.show(bounds): ${key} must be a whole number of pixels, got ${String(value)}`);
-          }
-        }
+        checkBounds('show', bounds);
         await engine.setWindow('normal', bounds);
+      },
+      bounds: () => engine.getWindow(),
+      setBounds: async (bounds) => {
+        checkBounds('setBounds', bounds);
+        await engine.setWindow('normal', bounds);
+      },
+      focus: async () => {
+        if ((await engine.getWindow()).state === 'minimized') await engine.setWindow('normal');
+        await engine.focusWindow();
       },
     },
     versions: {
@@ -307,6 +334,7 @@ export function createWindow(o: {
     // The still picture of a sleeping page (Window.idle) is not one of the app's loads.
     on: (event, handler) => {
       if (event === 'close-requested') return onCloseRequested(handler as (event: CloseRequestedEvent) => void);
+      if (isWindowBoundsEvent(event)) return watcher.on(event, handler as (info: WindowBoundsInfo) => void);
       const name = event as keyof EngineEvents;
       return engine.on(name, (info: EngineEvents[typeof name]) => {
         if (name === 'load' && isIdlePicture((info as EngineEvents['load']).url)) return;

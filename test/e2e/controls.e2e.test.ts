@@ -38,3 +38,27 @@ test(`controls minimize, maximize and show(bounds) move the OS window (${ENGINE}
     await win.close();
   }
 });
+
+test(`window events, bounds() and setBounds() headless too (${ENGINE})`, async () => {
+  const win = await openFixture('app', { windowSize: [640, 480] });
+  try {
+    await win.page.loaded;
+    const heard: string[] = [];
+    for (const event of ['move', 'resize', 'minimize', 'restore'] as const) win.on(event, (info) => heard.push(`${event} ${info.state} ${info.width}`));
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the first read: what later ones are compared with
+    await win.controls.setBounds({ left: 20, top: 30, width: 600, height: 400 });
+    assert.deepEqual(await win.controls.bounds(), { state: 'normal', left: 20, top: 30, width: 600, height: 400 });
+    const wait = async (what: string) => {
+      for (let i = 0; i < 40 && !heard.includes(what); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(heard.includes(what), `'${what}' heard: ${JSON.stringify(heard)}`);
+    };
+    await wait('resize normal 600');
+    await wait('move normal 600');
+    await win.controls.minimize();
+    await wait('minimize minimized 600');
+    await win.controls.show();
+    await wait('restore normal 600');
+  } finally {
+    await win.close();
+  }
+});

@@ -53,7 +53,13 @@ export async function startDisplay({ windowManager = false, size = '1280x800' } 
     // The window manager is up once the root window names its check window.
     const deadline = Date.now() + 10_000;
     while (!/window id #/.test(spawnSync('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], { env, encoding: 'utf8' }).stdout ?? '')) {
-      assert.ok(Date.now() < deadline, 'openbox did not start within 10 s');
+      if (Date.now() >= deadline || wm.exitCode !== null) {
+        // Nothing left behind: a running Xvfb would keep the test process alive.
+        const exited: number | null = wm.exitCode;
+        wm.kill();
+        server.kill();
+        assert.fail(`openbox did not start within 10 s on ${name}${exited !== null ? ` (it exited with ${exited})` : ''}`);
+      }
       await sleep(50);
     }
   }

@@ -31,6 +31,25 @@ export async function windowApi() {
   // @ts-expect-error bounds are numbers
   await win.controls.show({ width: '300px' });
 
+  // Window events and bounds (issue I): Electron's names, each with the bounds and the state.
+  const offMove = win.on('move', ({ left, top, width, height, state }) => void [left + top + width + height, state === 'maximized']);
+  offMove();
+  win.on('blur', (info: Gluon.WindowBoundsInfo) => void info.state);
+  // @ts-expect-error the state is one of four
+  win.on('minimize', ({ state }) => state === 'hidden');
+  // @ts-expect-error no such window event
+  win.on('moved', () => {});
+  const bounds: Gluon.WindowBoundsInfo = await win.controls.bounds();
+  const windowState: Gluon.WindowState = bounds.state;
+  await win.controls.setBounds({ left: 1 });
+  // @ts-expect-error setBounds takes bounds
+  await win.controls.setBounds(5);
+  await win.controls.focus();
+  await Gluon.open('ui', { windowState: 'main' });
+  // @ts-expect-error windowState is a name
+  await Gluon.open('ui', { windowState: true });
+  void windowState;
+
   await win.idle.sleep();
   await win.idle.hibernate();
   await win.idle.freeze();

@@ -153,6 +153,12 @@ export class FakePageDelegate implements PageDelegate {
     return { state: 'normal', left: 0, top: 0, width: 800, height: 600 };
   }
 
+  async focusWindow(): Promise<void> {}
+
+  async windowFocused(): Promise<boolean | undefined> {
+    return undefined;
+  }
+
   async setFrozen(): Promise<void> {}
 
   async releaseMemory(): Promise<void> {}

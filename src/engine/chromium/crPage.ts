@@ -254,12 +254,47 @@ export class CrPage implements PageDelegate {
     const sized = [left, top, width, height].some((n) => n !== undefined);
     // Chromium sets bounds only on a normal window: first the state, then the bounds.
     await this.root.send('Browser.setWindowBounds', { windowId, bounds: { windowState: state } });
-    if (state === 'normal' && sized) await this.root.send('Browser.setWindowBounds', { windowId, bounds: { left, top, width, height } });
+    if (state === 'normal' && sized) {
+      await this.settled(windowId, state);
+      await this.root.send('Browser.setWindowBounds', { windowId, bounds: { left, top, width, height } });
+    }
+  }
+
+  /**
+   * Under a window manager the state changes when the manager says so, a moment later: bounds set
+   * before a maximized window is normal again were seen lost (Chromium 156, openbox). Waits for
+   * the state, up to a second.
+   */
+  private async settled(windowId: number, state: WindowState): Promise<void> {
+    for (const deadline = Date.now() + 1000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 25))) {
+      const { bounds } = await this.root.send('Browser.getWindowBounds', { windowId });
+      if ((bounds.windowState ?? 'normal') === state) return;
+    }
   }
 
   async getWindow(): Promise<WindowInfo> {
     const { bounds } = await this.root.send('Browser.getWindowBounds', { windowId: await this.windowId() });
     return { state: bounds.windowState ?? 'normal', left: bounds.left ?? 0, top: bounds.top ?? 0, width: bounds.width ?? 0, height: bounds.height ?? 0 };
+  }
+
+  async focusWindow(): Promise<void> {
+    await this.session.send('Page.bringToFront', {});
+  }
+
+  /** An isolated world of the current document: its `document.hasFocus` is the browser's, whatever the page's scripts replace. */
+  private focusWorld: Promise<number> | undefined;
+  async windowFocused(): Promise<boolean | undefined> {
+    // The world dies with its document: made again once after a navigation.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.focusWorld ??= this.session.send('Page.createIsolatedWorld', { frameId: this.targetId, worldName: 'gluon-window' }).then(({ executionContextId }) => executionContextId);
+      try {
+        const { result } = await this.session.send('Runtime.evaluate', { expression: 'document.hasFocus()', contextId: await this.focusWorld, returnByValue: true });
+        return result.value === true;
+      } catch {
+        this.focusWorld = undefined;
+      }
+    }
+    return undefined;
   }
 
   readonly codeCache: CodeCache = {
