@@ -271,7 +271,7 @@ test('the user picks the browser on the command line or with GLUON_BROWSER, as i
   for (const [args, runEnv] of runs) {
     const { code, stdout, stderr } = await runNode(fixture('seed', 'expose.mjs'), args, { cwd: fixture('seed'), env: runEnv });
     assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
-    assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop() ?? ''), { result: { theme: 'dark', source: 'config.json' } });
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').pop() ?? ''), { result: { theme: 'dark', source: 'config.json' } }, `${args.join(' ') || 'GLUON_BROWSER'}: ${stderr}`);
   }
   const missing = await runNode(fixture('seed', 'expose.mjs'), ['--browser=chromium,/no/such/chromium'], { cwd: fixture('seed'), env });
   assert.notEqual(missing.code, 0);
