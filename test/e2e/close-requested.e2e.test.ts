@@ -31,6 +31,22 @@ async function openShown(display: Display, title: string): Promise<{ win: Gluon.
 
 /** Alt+F4 to the window, as a user closes it (openbox's Close action). */
 const userCloses = (display: Display, xid: string) => display.run('xdotool', ['windowactivate', '--sync', xid, 'key', '--clearmodifiers', 'alt+F4']);
+/**
+ * Alt+F4 until `heard()` (three times at most, 4 s apart): a key sent by XTEST to a window that has
+ * just been mapped or shown is now and then lost (a full suite run on Firefox heard nothing after
+ * one). A close that is not held closes the window on the first key, so pressing again hides no failure.
+ */
+async function userClosesUntil(display: Display, xid: string, heard: () => boolean, what: string, win: Gluon.Window): Promise<void> {
+  for (let press = 1; ; press++) {
+    userCloses(display, xid);
+    try {
+      await until(() => heard() || win.closed, what, press < 3 ? 4000 : 10_000);
+      return;
+    } catch (error) {
+      if (press >= 3) throw error;
+    }
+  }
+}
 const settled = (win: Gluon.Window) => (win as any)[INTERNALS].engine.closeGuardSettled as Promise<void>;
 const hidden = (display: Display, xid: string) => display.run('xprop', ['-id', xid, '_NET_WM_STATE']).includes('_NET_WM_STATE_HIDDEN');
 
@@ -52,8 +68,8 @@ test(`the user's close asks 'close-requested' first (${ENGINE})`, { skip, timeou
       minimized = win.controls.minimize();
     });
     await settled(win);
-    userCloses(display, xid);
-    await until(() => asked === 1, 'close-requested', 10_000);
+    await userClosesUntil(display, xid, () => asked === 1, 'close-requested', win);
+    assert.equal(win.closed, false, 'the window is kept');
     await minimized;
     await until(() => hidden(display, xid), 'the window minimized', 10_000);
     await sleep(500);
@@ -83,8 +99,8 @@ test(`the user's close asks 'close-requested' first (${ENGINE})`, { skip, timeou
       }
     }
     assert.equal(asked, 1);
-    userCloses(display, xid);
-    await until(() => asked === 2, 'close-requested after the reload', 10_000);
+    await userClosesUntil(display, xid, () => asked === 2, 'close-requested after the reload', win);
+    assert.equal(win.closed, false, 'the window is kept');
     await minimized;
     await until(() => hidden(display, xid), 'the window minimized again', 10_000);
     assert.equal(win.closed, false);
@@ -106,7 +122,7 @@ test(`the user's close asks 'close-requested' first (${ENGINE})`, { skip, timeou
     });
     const closed = new Promise<string>((resolve) => second.win.on('close', ({ reason }) => resolve(reason)));
     await settled(second.win);
-    userCloses(display, second.xid);
+    await userClosesUntil(display, second.xid, () => second.win.closed, 'the window closed by the user', second.win);
     assert.match(await closed, /the window was closed|the browser exited|closed its protocol connection/);
     assert.equal(heard, 1);
   } finally {
