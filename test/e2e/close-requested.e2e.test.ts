@@ -17,15 +17,7 @@ async function openShown(display: Display, title: string): Promise<{ win: Gluon.
   const win = await Gluon.open(fixture('app', 'index.html'), { headless: false, incognito: true });
   await win.page.loaded;
   await win.page.title(title);
-  let xid = '';
-  await until(() => {
-    try {
-      xid = display.run('xdotool', ['search', '--onlyvisible', '--name', title]).trim().split('\n').at(-1) ?? '';
-    } catch {
-      xid = '';
-    }
-    return xid !== '';
-  }, `the window titled ${title}`, 15_000);
+  const xid = await display.windowTitled(title);
   return { win, xid };
 }
 

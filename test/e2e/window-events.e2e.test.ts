@@ -27,15 +27,7 @@ async function openOn(display: Display, title: string, options: Gluon.OpenOption
   const win = await Gluon.open(fixture('app'), { headless: false, incognito: true, windowSize: [640, 480], ...options });
   await win.page.loaded;
   await win.page.title(title);
-  let xid = '';
-  await until(() => {
-    try {
-      xid = display.run('xdotool', ['search', '--onlyvisible', '--name', title]).trim().split('\n').at(-1) ?? '';
-    } catch {
-      xid = '';
-    }
-    return xid !== '';
-  }, `an X window titled ${title}`);
+  const xid = await display.windowTitled(title);
   return { win, xid };
 }
 

@@ -20,6 +20,8 @@ export interface Display {
   name: string;
   /** Runs an X client (xprop, xdotool, ...) on this display; its stdout, or throws with its stderr. */
   run(command: string, args: string[]): string;
+  /** The id of the newest visible X window titled `title`, once there is one (throws after `timeout` ms). */
+  windowTitled(title: string, timeout?: number): Promise<string>;
   /** Stops the window manager and the X server. */
   stop(): Promise<void>;
 }
@@ -74,9 +76,17 @@ export async function startDisplay({ windowManager = false, size = '1280x800' } 
     }
   }
   const ended = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())));
+  const windowTitled = async (title: string, timeout = 15_000) => {
+    for (const deadline = Date.now() + timeout; ; await sleep(50)) {
+      const found = spawnSync('xdotool', ['search', '--onlyvisible', '--name', title], { env, encoding: 'utf8' }).stdout?.trim().split('\n').at(-1);
+      if (found) return found;
+      assert.ok(Date.now() < deadline, `no visible X window titled ${title} within ${timeout} ms`);
+    }
+  };
   return {
     name,
     run,
+    windowTitled,
     async stop() {
       for (const child of [wm, server]) {
         if (!child) continue;
