@@ -61,13 +61,15 @@ test('the watcher reads only while someone listens, and a drag gives few events,
   const moves: WindowBoundsInfo[] = [];
   const off = watcher.on('move', (info) => moves.push(info));
   await sleep(60); // the baseline
-  // 50 moves in ~250 ms, as a drag.
+  // 50 moves in ~250 ms (longer on a loaded machine), as a drag: at most one event per read.
+  const dragStart = Date.now();
   for (let i = 1; i <= 50; i++) {
     reader.info = normal({ left: 10 + i });
     await sleep(5);
   }
+  const dragMs = Date.now() - dragStart;
   await sleep(150);
-  assert.ok(moves.length >= 1 && moves.length <= 10, `coalesced: ${moves.length} events for 50 moves`);
+  assert.ok(moves.length >= 1 && moves.length <= Math.min(25, dragMs / 40 + 2), `coalesced: ${moves.length} events for 50 moves in ${dragMs} ms`);
   assert.deepEqual(moves.at(-1), { state: 'normal', left: 60, top: 20, width: 800, height: 600 });
   assert.equal(reader.focusReads, 0, 'the focus is read only for focus/blur listeners');
   off();
