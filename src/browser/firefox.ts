@@ -160,6 +160,8 @@ export interface FirefoxProfileOptions {
   devtools?: boolean;
   /** [width, height] of the first window (Firefox ignores --width/--height for it; xulstore.json does not). */
   windowSize?: [number, number];
+  /** No visible window: the focus stays the remote agent's pretend one (see firefoxPrefs). */
+  headless?: boolean;
 }
 
 /** Prefs written to user.js on every launch (user.js wins over what the profile saved). */
@@ -210,6 +212,10 @@ export function firefoxPrefs(o: FirefoxProfileOptions = {}): Record<string, stri
     // A page's beforeunload asks even with no click or key in it first (Window.on('close-requested')
     // is built on that prompt; the Firefox delegate accepts it at once while no one listens).
     'dom.require_user_interaction_for_beforeunload': false,
+    // The remote agent turns on the focus manager's test mode unless the profile says otherwise:
+    // every window then believes it has the focus, so a visible app window would never hear it
+    // lose or gain it (Window.on('focus' | 'blur')). A headless window has no real focus to report.
+    'focusmanager.testmode': o.headless === true,
   };
   if (o.allowHTTP === true || o.allowHTTP === 'mixed') {
     prefs['security.mixed_content.block_active_content'] = false;

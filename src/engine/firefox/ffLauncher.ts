@@ -36,7 +36,7 @@ export class FirefoxLauncher implements EngineLauncher {
     this.template = isNewFirefoxProfile(options.profileDir) ? firefoxTemplateDir(options.browser.path) : undefined;
     this.seeded = this.template !== undefined && (await seedFirefoxProfile(options.profileDir, this.template).catch(() => false));
     if (this.template) log(this.seeded ? `profile seeded from ${this.template}` : `no profile template yet at ${this.template}`);
-    await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize, devtools: options.devtools });
+    await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize, devtools: options.devtools, headless: options.headless });
     const { identity } = options;
     const args = firefoxArgs({
       profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs, startUrl: options.startUrl,

@@ -419,9 +419,16 @@ export class FirefoxPage implements PageDelegate {
     await this.bidi.send('browsingContext.activate', { context: this.context });
   }
 
-  /** BiDi's `active` and the page's `document.hasFocus()` both stay true while another X window has the focus (Firefox ESR 153 under openbox): not known. */
+  /**
+   * `document.hasFocus()` in a sandbox of the current document (the page's scripts cannot replace
+   * it there). True to the OS window only with the focus manager's test mode off, which the
+   * profile of a visible window asks for (browser/firefox.ts); a headless window always says true.
+   */
   async windowFocused(): Promise<boolean | undefined> {
-    return undefined;
+    const reply = await this.bidi.send('script.evaluate', { expression: 'document.hasFocus()', target: { context: this.context, sandbox: 'gluon-window' }, awaitPromise: false });
+    if (reply.type !== 'success') return undefined;
+    const value = reply.result;
+    return value.type === 'boolean' ? value.value : undefined;
   }
 
   async setWindow(state: WindowState, bounds: WindowBounds = {}): Promise<void> {
