@@ -71,7 +71,8 @@ export function parseRegistrations(settings: unknown, appName: string): Registra
       const where = `package.json's gluon.protocols[${i}]`;
       if (typeof value !== 'string') throw new RegistrationError(`${where} must be a string (a URL scheme such as "myapp"), got ${JSON.stringify(value)}`);
       const scheme = value.toLowerCase();
-      if (/[:/]/.test(scheme)) throw new RegistrationError(`${where} is "${value}": write the scheme alone, without ':' or '//' (e.g. "${scheme.replace(/[:/].*$/, '') || 'myapp'}")`);
+      const bare = scheme.replace(/[:/].*$/, '');
+      if (/[:/]/.test(scheme)) throw new RegistrationError(`${where} is "${value}": write the scheme alone, without ':' or '//' (e.g. "${bare && !RESERVED.has(bare) ? bare : mimeToken(appName)}")`);
       if (!SCHEME.test(scheme)) throw new RegistrationError(`${where} is "${value}", which is not a URL scheme: a letter, then letters, digits, '+', '-' or '.' (RFC 3986), e.g. "myapp"`);
       if (scheme.length < 2) throw new RegistrationError(`${where} is "${value}": a one-letter scheme reads as a Windows drive letter; use a longer name`);
       if (RESERVED.has(scheme)) throw new RegistrationError(`${where} is "${value}", a scheme of the browser or the system: an app may not take it over; use one of its own, e.g. "${mimeToken(appName)}"`);
