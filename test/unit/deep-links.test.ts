@@ -80,9 +80,10 @@ test('a command line\'s links and files: registered schemes as given, existing f
   assert.deepEqual(openRequestsIn(['gtsfixture://x', 'a.md'], '/', { protocols: [], fileTypes: [] }, () => true), [], 'an app that registers nothing hears nothing');
 });
 
-function runFixture(args: string[], cwd: string, env: Record<string, string>): Promise<string[]> {
+/** Runs the fixture app (or `app`) until it printed `count` lines (or ended); its lines. */
+function runFixture(args: string[], cwd: string, env: Record<string, string>, count = 3, app = join(fixture, 'app.mjs')): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(fixture, 'app.mjs'), ...args], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [app, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
     const lines: string[] = [];
     let buffer = '';
     const timer = setTimeout(() => child.kill(), 10_000);
@@ -93,8 +94,7 @@ function runFixture(args: string[], cwd: string, env: Record<string, string>): P
         lines.push(buffer.slice(0, end));
         buffer = buffer.slice(end + 1);
       }
-      // Each case below expects three lines: the lock, a link and a file.
-      if (lines.length >= 3) child.stdin.end();
+      if (lines.length >= count) child.stdin.end();
     });
     child.on('error', reject);
     child.on('close', () => {
@@ -104,7 +104,7 @@ function runFixture(args: string[], cwd: string, env: Record<string, string>): P
   });
 }
 
-test('the first start hears its own command line, whether its handlers come before or after the lock', async () => {
+test('the first start hears its own command line, whether its handlers come before or after the lock; a later start hears none of it, the first does', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gluon-links-'));
   try {
     const runtime = join(dir, 'run');
@@ -114,7 +114,34 @@ test('the first start hears its own command line, whether its handlers come befo
       const lines = await runFixture(['--flag', 'gtsfixture://first?y=1', 'é x.md', 'missing.md'], dir, { XDG_RUNTIME_DIR: runtime, GLUON_TEST_ORDER: order });
       assert.deepEqual(lines.slice(1).map((line) => JSON.parse(line)), [{ url: 'gtsfixture://first?y=1' }, { path: join(dir, 'é x.md') }], order);
     }
+    // A first that holds the lock; a later start whose handlers listen before it asks for the lock.
+    const first = runFixture([], dir, { XDG_RUNTIME_DIR: runtime }, 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const later = await runFixture(['gtsfixture://later', 'é x.md'], tmpdir(), { XDG_RUNTIME_DIR: runtime, GLUON_TEST_ORDER: 'handlers-first', GLUON_TEST_LATER_WAIT: '300' }, 1);
+    assert.deepEqual(later.map((line) => JSON.parse(line).lock), [false], 'the later start opens nothing itself');
+    assert.deepEqual((await first).slice(1).map((line) => JSON.parse(line)), [{ url: 'gtsfixture://later' }], 'the first hears the link; é x.md is no file in the later start\'s folder');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('gluon-ts build writes the registrations into the desktop entry and the bundle: the built app hears its links with no package.json beside it', { skip: process.platform !== 'linux' && 'the desktop entry is written on Linux' }, async () => {
+  const { build } = await import('../../src/cli/build.js');
+  const out = `dist-test-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'gluon-built-'));
+  try {
+    const result = await build({ dir: join(fixture, 'app.mjs'), out, exe: false, minify: false }, () => {});
+    const entry = readFileSync(result.desktopFile!, 'utf8');
+    assert.match(entry, /^Exec=\S+ \S+app\.mjs %U$/m);
+    assert.match(entry, /^MimeType=x-scheme-handler\/gtsfixture;text\/markdown;application\/x-deep-link-fixture-gtsnote;$/m);
+    assert.equal(readFileSync(result.mimeFile!, 'utf8'), mimePackage(registrations));
+    const runtime = join(dir, 'run');
+    mkdirSync(runtime, { mode: 0o700 });
+    writeFileSync(join(dir, 'app.mjs'), readFileSync(result.bundle));
+    const lines = await runFixture(['gtsfixture://built'], dir, { XDG_RUNTIME_DIR: runtime }, 2, join(dir, 'app.mjs'));
+    assert.deepEqual(lines.slice(1).map((line) => JSON.parse(line)), [{ url: 'gtsfixture://built' }]);
+  } finally {
+    rmSync(join(fixture, out), { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });
