@@ -59,6 +59,9 @@ Writes the app to dist/ (or --out), and reports each part's size:
   <name>          a single executable (Node's single-executable applications) holding the
                   backend and the page, where the platform allows; it needs postject
                   (a devDependency of apps made by create) and Node 20.12+
+  <app>.desktop   on Linux, the desktop entry (with package.json's gluon.protocols and
+                  gluon.fileTypes as MimeType), and <app>-mime.xml for the app's own file
+                  types: gluon-ts install registers them for the user
 
 Options:
   --out <folder>  output folder inside the project (default dist); it is emptied first

@@ -140,6 +140,25 @@ test('gluon-ts build writes the registrations into the desktop entry and the bun
     writeFileSync(join(dir, 'app.mjs'), readFileSync(result.bundle));
     const lines = await runFixture(['gtsfixture://built'], dir, { XDG_RUNTIME_DIR: runtime }, 2, join(dir, 'app.mjs'));
     assert.deepEqual(lines.slice(1).map((line) => JSON.parse(line)), [{ url: 'gtsfixture://built' }]);
+    // gluon-ts install/uninstall find that build (faked tools: the real ones are tested above).
+    const { install, uninstall } = await import('../../src/cli/install.js');
+    const ran: string[][] = [];
+    const restore = setCommandRunner(async (file, args): Promise<CommandResult> => {
+      ran.push([file, ...args]);
+      return { code: 0, signal: null, stdout: Buffer.alloc(0), stderr: '' };
+    }, (name) => `/usr/bin/${name}`);
+    try {
+      const place = { platform: 'linux' as const, env: { XDG_DATA_HOME: join(dir, 'data'), XDG_CONFIG_HOME: join(dir, 'config') }, home: dir };
+      const said: string[] = [];
+      await install({ dir: join(fixture, 'app.mjs'), out }, (line) => said.push(line), place);
+      assert.match(said[0], /^gluon-ts install: deep-link-fixture for this user, handler of gtsfixture:\/\/$/);
+      assert.equal(readFileSync(join(dir, 'data', 'applications', 'deep-link-fixture.desktop'), 'utf8'), entry);
+      assert.deepEqual(ran.map((command) => command.slice(0, 2).join(' ')), ['/usr/bin/update-mime-database ' + join(dir, 'data', 'mime'), '/usr/bin/update-desktop-database ' + join(dir, 'data', 'applications'), '/usr/bin/xdg-mime default', '/usr/bin/xdg-mime default']);
+      await uninstall({ dir: join(fixture, 'app.mjs'), out }, () => {}, place);
+      assert.deepEqual(tree(dir).filter((path) => !path.startsWith('run/')), ['app.mjs']);
+    } finally {
+      restore();
+    }
   } finally {
     rmSync(join(fixture, out), { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
