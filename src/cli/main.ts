@@ -15,7 +15,8 @@ Commands:
                  when backend files change
   build [dir]    bundle the app into dist/: one-file backend, the page, a single executable
   install [dir]  register the built app for this user: menu entry, icon, its link schemes
-                 and file types (uninstall [dir] removes what install added)
+                 and file types
+  uninstall      remove what install added (uninstall [dir])
   doctor         list the browsers found (name, engine, version, path) and what is missing
 
 Options:
