@@ -119,13 +119,15 @@ export async function installForUser(input: InstallInput, place: InstallPlace): 
   let entry = readFileSync(input.desktopFile, 'utf8');
   const icon = input.icon;
   if (icon && icon.width === icon.height && HICOLOR_SIZES.includes(icon.width)) {
-    put(join(data, 'icons', 'hicolor', `${icon.width}x${icon.height}`, 'apps', `${input.id}.png`), () => copyFileSync(icon.path, join(data, 'icons', 'hicolor', `${icon.width}x${icon.height}`, 'apps', `${input.id}.png`)));
+    const to = join(data, 'icons', 'hicolor', `${icon.width}x${icon.height}`, 'apps', `${input.id}.png`);
+    put(to, () => copyFileSync(icon.path, to));
     entry = entry.replace(/^Icon=.*$/m, `Icon=${input.id}`);
   } else if (icon) {
     report.notes.push(`the icon is ${icon.width}x${icon.height}, not one of the icon theme's square sizes (${HICOLOR_SIZES.join(', ')}): the desktop entry keeps its path in the build`);
   }
   const applications = join(data, 'applications');
-  put(join(applications, `${input.id}.desktop`), () => writeFileSync(join(applications, `${input.id}.desktop`), entry));
+  const desktopFile = join(applications, `${input.id}.desktop`);
+  put(desktopFile, () => writeFileSync(desktopFile, entry));
 
   const env = { XDG_DATA_HOME: data, XDG_CONFIG_HOME: config };
   const tool = async (name: string, args: string[], missing: string) => {
@@ -163,7 +165,7 @@ export async function installForUser(input: InstallInput, place: InstallPlace): 
     }
   }
   const recordFile = recordPath(data, input.id);
-  put(recordFile, () => undefined);
+  put(recordFile, () => undefined); // listed in itself, so uninstall removes it too
   writeFileSync(recordFile, JSON.stringify(record, null, 2) + '\n');
   report.files.push(...record.files);
   return report;
