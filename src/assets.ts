@@ -24,3 +24,9 @@ export const appDirectory: string | undefined = undefined;
 
 /** The app's name, as `gluon-ts build` writes it into a bundle (its package.json's); undefined here. */
 export const appName: string | undefined = undefined;
+
+/**
+ * The schemes and file types the app registers (its package.json's `gluon.protocols` and
+ * `gluon.fileTypes`), as `gluon-ts build` writes them into a bundle; undefined here.
+ */
+export const appRegistrations: { protocols?: unknown; fileTypes?: unknown } | undefined = undefined;

@@ -66,7 +66,9 @@ export type {
   StoreOf,
 } from './types/ipc.js';
 export { on, off } from './desktop/app-events.js';
-export type { AppEvents, AppEventName, AppEventHandler, SecondInstance } from './desktop/app-events.js';
+export type { AppEvents, AppEventName, AppEventHandler, SecondInstance, OpenUrl, OpenFile } from './desktop/app-events.js';
+// Loaded for its effect too: the first open-url/open-file handler reads the command line (deep-links.ts).
+export { RegistrationError } from './desktop/deep-links.js';
 export { requestSingleInstanceLock, releaseSingleInstanceLock, hasSingleInstanceLock } from './desktop/single-instance.js';
 export type { SingleInstanceOptions } from './desktop/single-instance.js';
 export { UnsafeRendezvousError } from './desktop/rendezvous.js';

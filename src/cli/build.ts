@@ -14,6 +14,7 @@ import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuild
 import { bundlePath, CliError, findProject, formatSize, loadEsbuild, type Project } from './project.js';
 import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
+import { parseRegistrations, RegistrationError, type Registrations } from '../desktop/deep-links.js';
 
 const run = promisify(execFile);
 
@@ -36,6 +37,18 @@ export interface BuildResult {
   desktopFile?: string;
   /** The app's icon, copied beside the executable (package.json's gluon.icon). */
   icon?: string;
+  /** The shared-mime-info package of the app's own file types (on Linux, when it has some). */
+  mimeFile?: string;
+}
+
+/** The app's schemes and file types (package.json's gluon.protocols and gluon.fileTypes), checked: a CliError says what is wrong. */
+export function projectRegistrations(project: Project): Registrations {
+  try {
+    return parseRegistrations(project.packageJson.gluon, project.name);
+  } catch (error) {
+    if (error instanceof RegistrationError) throw new CliError(error.message);
+    throw error;
+  }
 }
 
 /**
@@ -99,6 +112,8 @@ export async function build(options: BuildOptions, log: (line: string) => void):
     throw new CliError(`refusing to build into ${outDir}: it is emptied first, so it must be a folder of its own inside the project, away from the sources (such as dist)`);
   }
   const started = Date.now();
+  const registrations = projectRegistrations(project);
+  const carried = { protocols: registrations.protocols, fileTypes: registrations.fileTypes };
   log(`gluon-ts build: ${project.name} (${relative(project.root, project.main)}${project.ui ? `, page folder ${relative(project.root, project.ui)}` : ''}) -> ${relative(process.cwd(), outDir) || '.'}`);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -107,7 +122,7 @@ export async function build(options: BuildOptions, log: (line: string) => void):
   const bundle = bundlePath(project, outDir, '.mjs');
   try {
     if (outUi) await buildPage(esbuild, project, outUi, { minify: options.minify, sourcemap: false });
-    await buildBackend({ esbuild, project, outfile: bundle, format: 'esm', selfContained: true, minify: options.minify, assetsModule: assetsModule(BESIDE_THE_BUNDLE, project.name) });
+    await buildBackend({ esbuild, project, outfile: bundle, format: 'esm', selfContained: true, minify: options.minify, assetsModule: assetsModule(BESIDE_THE_BUNDLE, project.name, carried) });
   } catch (error) {
     throw new CliError(`the build failed:\n${describeBuildError(error)}`);
   }
@@ -120,11 +135,11 @@ export async function build(options: BuildOptions, log: (line: string) => void):
   }
 
   if (options.exe) {
-    const why = await singleExecutable(project, esbuild, outDir, outUi, options.minify, log).catch((error: Error) => error);
+    const why = await singleExecutable(project, esbuild, outDir, outUi, options.minify, carried, log).catch((error: Error) => error);
     if (typeof why === 'string') result.executable = why;
     else log(`  (no single executable: ${why.message})`);
   }
-  if (process.platform === 'linux') Object.assign(result, writeDesktopEntry(project, outDir, result, log));
+  if (process.platform === 'linux') Object.assign(result, writeDesktopEntry(project, outDir, result, log, registrations));
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
 }
@@ -142,14 +157,77 @@ function execArgument(arg: string): string {
 /** A string value of a .desktop file: one line. */
 const desktopValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 
+/** What a desktop entry says of the app (see desktopEntry). */
+export interface DesktopEntry {
+  /** The app's name as the desktop shows it. */
+  title: string;
+  comment?: string;
+  /** The program and its arguments (absolute paths); the launcher's %U (the links and files to open) is added. */
+  exec: string[];
+  /** The icon: an absolute path, or a name in the icon theme. */
+  icon?: string;
+  windowClass: string;
+  registrations: Registrations;
+}
+
+/**
+ * The text of a .desktop file (Desktop Entry Specification). Exec ends with `%U`: a launcher
+ * (and xdg-open) passes a link of the app's schemes, or one or more files, as arguments of one
+ * start (%u would start the app once per item, %F would pass no URLs); launchers pass files as
+ * paths or as file: URLs, and the app reads both. `MimeType` lists `x-scheme-handler/<scheme>`
+ * for each scheme, then each file type's MIME type.
+ */
+export function desktopEntry(entry: DesktopEntry): string {
+  const { registrations } = entry;
+  const mimeTypes = [...new Set([...registrations.protocols.map((scheme) => `x-scheme-handler/${scheme}`), ...registrations.fileTypes.map((type) => type.mimeType)])];
+  const opens = mimeTypes.length > 0;
+  const lines = [
+    '[Desktop Entry]',
+    'Type=Application',
+    `Name=${desktopValue(entry.title)}`,
+    ...(entry.comment ? [`Comment=${desktopValue(entry.comment)}`] : []),
+    `Exec=${entry.exec.map(execArgument).join(' ')}${opens ? ' %U' : ''}`,
+    ...(entry.icon ? [`Icon=${desktopValue(entry.icon)}`] : []),
+    'Terminal=false',
+    `StartupWMClass=${desktopValue(entry.windowClass)}`,
+    'Categories=Utility;',
+    ...(opens ? [`MimeType=${mimeTypes.map(desktopValue).join(';')};`] : []),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The shared-mime-info package (freedesktop.org Shared MIME-info Database) of the app's own file
+ * types, those package.json gives no mimeType for: each MIME type with its name and a `*.<ext>`
+ * glob per extension. Undefined when the app has none.
+ */
+export function mimePackage(registrations: Registrations): string | undefined {
+  const own = registrations.fileTypes.filter((type) => type.ownMimeType);
+  if (!own.length) return undefined;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info">',
+    ...own.flatMap((type) => [
+      `  <mime-type type="${xmlText(type.mimeType)}">`,
+      `    <comment>${xmlText(type.name)}</comment>`,
+      ...type.extensions.map((ext) => `    <glob pattern="*.${xmlText(ext)}"/>`),
+      '  </mime-type>',
+    ]),
+    '</mime-info>',
+  ].join('\n') + '\n';
+}
+
 /**
  * The Linux desktop entry of the built app, `<class>.desktop` beside the executable, and its icon
  * (package.json's `"gluon": { "icon": "icon.png" }`) copied as `<class>.png`: the desktop shows
  * the app's name and icon, and groups its windows under it (StartupWMClass is the window class
- * open() gives the browser, from the same package.json name). Exec and Icon are absolute paths
- * of this build: install the two files (~/.local/share/applications/) where they stay.
+ * open() gives the browser, from the same package.json name). With schemes or file types, the
+ * entry lists them (MimeType) and the app's own file types go into `<class>-mime.xml`. Exec and
+ * Icon are absolute paths of this build: `gluon-ts install` registers them for the user.
  */
-export function writeDesktopEntry(project: Project, outDir: string, result: BuildResult, log: (line: string) => void): Pick<BuildResult, 'desktopFile' | 'icon'> {
+export function writeDesktopEntry(project: Project, outDir: string, result: BuildResult, log: (line: string) => void, registrations: Registrations = projectRegistrations(project)): Pick<BuildResult, 'desktopFile' | 'icon' | 'mimeFile'> {
   const windowClass = windowClassFor(project.name);
   const title = typeof project.packageJson.productName === 'string' && project.packageJson.productName.trim() ? project.packageJson.productName.trim() : project.name;
   const iconSource = project.packageJson.gluon?.icon;
@@ -170,26 +248,30 @@ export function writeDesktopEntry(project: Project, outDir: string, result: Buil
     icon = join(outDir, `${windowClass}.png`);
     copyFileSync(from, icon);
   }
-  const exec = result.executable ? [result.executable] : [process.execPath, result.bundle];
-  const lines = [
-    '[Desktop Entry]',
-    'Type=Application',
-    `Name=${desktopValue(title)}`,
-    ...(typeof project.packageJson.description === 'string' && project.packageJson.description.trim() ? [`Comment=${desktopValue(project.packageJson.description.trim())}`] : []),
-    `Exec=${exec.map(execArgument).join(' ')}`,
-    ...(icon ? [`Icon=${desktopValue(icon)}`] : []),
-    'Terminal=false',
-    `StartupWMClass=${desktopValue(windowClass)}`,
-    'Categories=Utility;',
-  ];
+  const description = typeof project.packageJson.description === 'string' ? project.packageJson.description.trim() : '';
   const desktopFile = join(outDir, `${windowClass}.desktop`);
-  writeFileSync(desktopFile, lines.join('\n') + '\n');
-  log(`  ${relative(outDir, desktopFile).padEnd(24)} ${''.padStart(9)}  Linux desktop entry (StartupWMClass=${windowClass})${icon ? `, icon ${relative(outDir, icon)}` : ''}`);
-  return { desktopFile, icon };
+  writeFileSync(desktopFile, desktopEntry({
+    title,
+    comment: description || undefined,
+    exec: result.executable ? [result.executable] : [process.execPath, result.bundle],
+    icon,
+    windowClass,
+    registrations,
+  }));
+  const opens = [...registrations.protocols.map((scheme) => `${scheme}://`), ...registrations.fileTypes.flatMap((type) => type.extensions.map((ext) => `.${ext}`))];
+  log(`  ${relative(outDir, desktopFile).padEnd(24)} ${''.padStart(9)}  Linux desktop entry (StartupWMClass=${windowClass})${icon ? `, icon ${relative(outDir, icon)}` : ''}${opens.length ? `, opens ${opens.join(' ')}` : ''}`);
+  const xml = mimePackage(registrations);
+  let mimeFile: string | undefined;
+  if (xml) {
+    mimeFile = join(outDir, `${windowClass}-mime.xml`);
+    writeFileSync(mimeFile, xml);
+    log(`  ${relative(outDir, mimeFile).padEnd(24)} ${''.padStart(9)}  the app's own file types (shared-mime-info)`);
+  }
+  return { desktopFile, icon, mimeFile };
 }
 
 /** Builds the single executable; returns its path, or throws an Error saying why it cannot. */
-async function singleExecutable(project: Project, esbuild: Awaited<ReturnType<typeof loadEsbuild>>, outDir: string, outUi: string | undefined, minify: boolean, log: (line: string) => void): Promise<string> {
+async function singleExecutable(project: Project, esbuild: Awaited<ReturnType<typeof loadEsbuild>>, outDir: string, outUi: string | undefined, minify: boolean, carried: Registrations, log: (line: string) => void): Promise<string> {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 12)) throw new Error(`Node ${process.version} cannot embed the page in one (needs Node 20.12 or newer)`);
   let postjectCli: string;
@@ -219,7 +301,7 @@ async function singleExecutable(project: Project, esbuild: Awaited<ReturnType<ty
   const main = join(work, 'app.cjs');
   try {
     // Node 20's single executables run one CommonJS file.
-    await buildBackend({ esbuild, project, outfile: main, format: 'cjs', selfContained: true, minify, assetsModule: assetsModule(unpackedFromTheExecutable(project.name, files, hash, entryDir), project.name) });
+    await buildBackend({ esbuild, project, outfile: main, format: 'cjs', selfContained: true, minify, assetsModule: assetsModule(unpackedFromTheExecutable(project.name, files, hash, entryDir), project.name, carried) });
   } catch (error) {
     const text = describeBuildError(error);
     throw new Error(/top-level await/i.test(text)

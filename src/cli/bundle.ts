@@ -19,8 +19,9 @@ const OWN_ASSETS = [new URL('../assets.js', import.meta.url), new URL('../../../
   .map((path) => realpathSync(path));
 
 /** gluon-ts's run-time files for a self-contained bundle: written in, and where open('ui') starts. */
-export function assetsModule(appDirectory: string, appName?: string): string {
+export function assetsModule(appDirectory: string, appName?: string, registrations?: { protocols?: unknown; fileTypes?: unknown }): string {
   return [
+    `export const appRegistrations = ${registrations === undefined ? 'undefined' : JSON.stringify(registrations)};`,
     `const bootstrap = ${JSON.stringify(bootstrapSource())};`,
     `export function bootstrapSource() { return bootstrap; }`,
     `export function packageVersion() { return ${JSON.stringify(packageVersion())}; }`,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The gluon-ts command line: create, dev, build, doctor. `gluon-ts <command> --help` for each.
+// The gluon-ts command line: create, dev, build, install, uninstall, doctor. `gluon-ts <command> --help` for each.
 import { parseArgs } from 'node:util';
 import { packageVersion } from '../assets.js';
 import { CliError } from './project.js';
@@ -14,6 +14,9 @@ Commands:
   dev [dir]      run the app; reload the page when page files change, restart the backend
                  when backend files change
   build [dir]    bundle the app into dist/: one-file backend, the page, a single executable
+  install [dir]  register the built app for this user: menu entry, icon, its link schemes
+                 and file types
+  uninstall      remove what install added (uninstall [dir])
   doctor         list the browsers found (name, engine, version, path) and what is missing
 
 Options:
@@ -57,11 +60,31 @@ Writes the app to dist/ (or --out), and reports each part's size:
   <name>          a single executable (Node's single-executable applications) holding the
                   backend and the page, where the platform allows; it needs postject
                   (a devDependency of apps made by create) and Node 20.12+
+  <app>.desktop   on Linux, the desktop entry (with package.json's gluon.protocols and
+                  gluon.fileTypes as MimeType), and <app>-mime.xml for the app's own file
+                  types: gluon-ts install registers them for the user
 
 Options:
   --out <folder>  output folder inside the project (default dist); it is emptied first
   --no-exe        skip the single executable
   --minify        minify the backend bundle and the page scripts`,
+  install: `Usage: gluon-ts install [dir] [--out <folder>]
+
+Registers the app built in dist/ (or --out) for the current user:
+  Linux    the desktop entry in $XDG_DATA_HOME/applications (default ~/.local/share), the icon
+           in the hicolor theme, the app's own file types (update-mime-database), the desktop
+           database (update-desktop-database), and the app as the default handler of its
+           schemes and own file types (xdg-mime default). Schemes and file types come from
+           package.json: "gluon": { "protocols": ["myapp"], "fileTypes": [{ "name": "Markdown",
+           "extensions": ["md"], "mimeType": "text/markdown" }] }
+  Windows  HKCU\\Software\\Classes keys for the schemes and file types (reg add)
+  macOS    nothing yet (an app bundle's Info.plist declares them)
+Run it again after each build that moves the app. gluon-ts uninstall removes what it added.`,
+  uninstall: `Usage: gluon-ts uninstall [dir] [--out <folder>]
+
+Removes what gluon-ts install added for the current user: on Linux the files, folders and
+caches its record ($XDG_DATA_HOME/gluon-ts/installed/<app>.json) lists and the app's lines in
+mimeapps.list; on Windows the registry keys.`,
   doctor: `Usage: gluon-ts doctor [--json]
 
 Lists the browsers gluon-ts can open apps in on this machine (name, engine, version, path),
@@ -87,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!Object.hasOwn(HELP, command) || command === 'main') {
-    throw new CliError(`unknown command "${command}". Commands: create, dev, build, doctor (gluon-ts --help)`);
+    throw new CliError(`unknown command "${command}". Commands: create, dev, build, install, uninstall, doctor (gluon-ts --help)`);
   }
   const rest = argv.slice(1);
   const dashDash = rest.indexOf('--');
@@ -107,6 +130,8 @@ async function main(argv: string[]): Promise<number> {
     create: ['help', 'name', 'gluon', 'force'],
     dev: ['help'],
     build: ['help', 'out', 'no-exe', 'minify'],
+    install: ['help', 'out'],
+    uninstall: ['help', 'out'],
     doctor: ['help', 'json'],
   };
   let parsed;
@@ -141,6 +166,12 @@ async function main(argv: string[]): Promise<number> {
     case 'build': {
       const { build } = await import('./build.js');
       await build({ dir: positionals[0] ?? '.', out: values.out as string | undefined, exe: !values['no-exe'], minify: !!values.minify }, log);
+      return 0;
+    }
+    case 'install':
+    case 'uninstall': {
+      const cli = await import('./install.js');
+      await cli[command]({ dir: positionals[0] ?? '.', out: values.out as string | undefined }, log);
       return 0;
     }
     case 'doctor': {

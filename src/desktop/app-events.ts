@@ -13,16 +13,36 @@ export interface SecondInstance {
   additionalData?: unknown;
 }
 
-/** The app-level events and what each handler is given. Later issues add members (e.g. 'open-url'). */
+/** A link of one of the app's schemes (package.json `"gluon": { "protocols": [...] }`) the app was started with. */
+export interface OpenUrl {
+  /** The link exactly as it was passed, e.g. `myapp://open?id=1`. */
+  url: string;
+}
+
+/** A file of one of the app's types (package.json `"gluon": { "fileTypes": [...] }`) the app was started with. */
+export interface OpenFile {
+  /** The file's absolute path (a relative one is resolved against the working directory of the start that passed it). */
+  path: string;
+}
+
+/** The app-level events and what each handler is given. */
 export interface AppEvents {
   /** A later start of this app (same app name, same user) asked for the single-instance lock this process holds. */
   'second-instance': SecondInstance;
+  /** The app was started with a link of one of its schemes: by this start's command line, or by a later start's, forwarded by the single-instance lock. */
+  'open-url': OpenUrl;
+  /** The app was started with a file of one of its types: by this start's command line, or by a later start's, forwarded by the single-instance lock. */
+  'open-file': OpenFile;
 }
 
 export type AppEventName = keyof AppEvents;
 export type AppEventHandler<E extends AppEventName> = (data: AppEvents[E]) => void;
 
 const handlers = new Map<AppEventName, Set<AppEventHandler<any>>>();
+/** Events that happened before any handler listened (see emitOrKeep), per event. */
+const kept = new Map<AppEventName, unknown[]>();
+/** Called once, the first time a handler of the event is added (deep-links.ts reads the command line then). */
+const onFirstHandler = new Map<AppEventName, () => void>();
 
 /** Calls `handler` each time the app event `event` happens; returns a function that stops it. */
 export function on<E extends AppEventName>(event: E, handler: AppEventHandler<E>): () => void {
@@ -30,6 +50,12 @@ export function on<E extends AppEventName>(event: E, handler: AppEventHandler<E>
   let set = handlers.get(event);
   if (!set) handlers.set(event, (set = new Set()));
   set.add(handler);
+  const first = onFirstHandler.get(event);
+  if (first) {
+    onFirstHandler.delete(event);
+    first();
+  }
+  if (kept.has(event)) setImmediate(() => deliverKept(event));
   return () => off(event, handler);
 }
 
@@ -54,6 +80,34 @@ export function emitAppEvent<E extends AppEventName>(event: E, data: AppEvents[E
     }
   }
   return called.length;
+}
+
+/**
+ * Emits `data` now if a handler of `event` listens; else keeps it until the first handler is
+ * added, which then hears it on the next turn of the event loop (with every handler added in the
+ * same turn), so nothing is lost to an app that adds its handler a moment after the event.
+ */
+export function emitOrKeep<E extends AppEventName>(event: E, data: AppEvents[E]): void {
+  if (handlers.get(event)?.size) {
+    emitAppEvent(event, data);
+    return;
+  }
+  const list = kept.get(event) ?? [];
+  list.push(data);
+  kept.set(event, list);
+}
+
+function deliverKept(event: AppEventName): void {
+  if (!handlers.get(event)?.size) return; // removed again before this turn: keep waiting
+  const list = kept.get(event) ?? [];
+  kept.delete(event);
+  for (const data of list) emitAppEvent(event, data as never);
+}
+
+/** Runs `hook` once, when the first handler of `event` is added (at once if one is already there). */
+export function whenFirstHandler(event: AppEventName, hook: () => void): void {
+  if (handlers.get(event)?.size) hook();
+  else onFirstHandler.set(event, hook);
 }
 
 function throwLater(error: unknown): void {

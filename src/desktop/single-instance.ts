@@ -20,6 +20,7 @@ import * as os from 'node:os';
 import { logger } from '../log.js';
 import { emitAppEvent, type SecondInstance } from './app-events.js';
 import { appNameFor } from './app-name.js';
+import { forwardOpenRequests, setLockSettling } from './deep-links.js';
 import { clearForeign, currentPlace, preparePrivateDir, rendezvousFor, type Rendezvous } from './rendezvous.js';
 
 const log = logger('instance');
@@ -46,6 +47,10 @@ interface Held {
 
 let held: Held | undefined;
 let pending: Promise<boolean> | undefined;
+/** A lock request of this process resolved false: it is a later start. */
+let lost = false;
+// The first start's own links and files wait for the lock: a later start forwards them instead (deep-links.ts).
+setLockSettling(() => (held ? true : pending ?? (lost ? false : undefined)));
 
 const warn = (message: string) => process.emitWarning(message, { code: 'GLUON_SINGLE_INSTANCE' });
 
@@ -77,7 +82,10 @@ export function requestSingleInstanceLock(additionalData?: unknown, options: Sin
   const name = options.name ?? appNameFor(process.argv[1]);
   if (typeof name !== 'string' || !name) return Promise.reject(new TypeError(`requestSingleInstanceLock: options.name must be a non-empty string, got ${JSON.stringify(name)}`));
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  pending = acquire(name, message, timeout).finally(() => {
+  pending = acquire(name, message, timeout).then((first) => {
+    lost = !first;
+    return first;
+  }).finally(() => {
     pending = undefined;
   });
   return pending;
@@ -205,6 +213,7 @@ function receive(socket: Socket): void {
     }
     const heard = emitAppEvent('second-instance', data);
     log('second instance: argv', data.argv.length, 'items, cwd', data.cwd, ';', heard, 'handler(s)');
+    forwardOpenRequests(data.argv, data.cwd);
     socket.end('{"ok":true}\n');
   });
 }

@@ -24,8 +24,8 @@ const cli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; t
 test('--help works for gluon-ts and each command; mistakes get a clear error', async () => {
   const main = await cli(['--help']);
   assert.equal(main.code, 0);
-  for (const command of ['create', 'dev', 'build', 'doctor']) assert.match(main.stdout, new RegExp(`\\n  ${command} `));
-  for (const command of ['create', 'dev', 'build', 'doctor']) {
+  for (const command of ['create', 'dev', 'build', 'install', 'uninstall', 'doctor']) assert.match(main.stdout, new RegExp(`\\n  ${command} `));
+  for (const command of ['create', 'dev', 'build', 'install', 'uninstall', 'doctor']) {
     for (const args of [[command, '--help'], ['help', command]]) {
       const result = await cli(args);
       assert.equal(result.code, 0, args.join(' '));
@@ -34,7 +34,7 @@ test('--help works for gluon-ts and each command; mistakes get a clear error', a
   }
   const unknown = await cli(['deploy']);
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /unknown command "deploy". Commands: create, dev, build, doctor/);
+  assert.match(unknown.stderr, /unknown command "deploy". Commands: create, dev, build, install, uninstall, doctor/);
   const badOption = await cli(['build', '--fast']);
   assert.equal(badOption.code, 1);
   assert.match(badOption.stderr, /--fast.*\(gluon-ts build --help\)/);
