@@ -8,7 +8,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,6 +34,7 @@ async function runExample(
   args: string[],
   proof: RegExp,
   end: (child: ChildProcess, tree: ProcInfo[]) => void,
+  o: { env?: NodeJS.ProcessEnv; onOutput?: (all: string) => void } = {},
 ): Promise<{ match: RegExpExecArray; code: number | null; signal: string | null; stdout: string; proofMs: number; seen: number }> {
   const mark = newMark();
   let watch: RunWatch | undefined;
@@ -46,7 +47,7 @@ async function runExample(
   let proofMs = 0;
   let timer: NodeJS.Timeout | undefined;
   const run = await runNode(join(repoRoot, 'examples', app), args, {
-    env: { ...env, [MARK_VARIABLE]: mark },
+    env: { ...env, ...o.env, [MARK_VARIABLE]: mark },
     timeout: PROOF_WAIT + 60_000, // a backstop: up to PROOF_WAIT for the proof, then up to 60 s to exit
     onSpawn: (child) => {
       watch = watchRun(mark, child.pid!);
@@ -54,6 +55,7 @@ async function runExample(
     },
     onStdout: (all, _pid, child) => {
       if (match) return;
+      o.onOutput?.(all);
       match = proof.exec(all);
       if (!match) return;
       proofMs = Date.now() - started;
@@ -121,6 +123,36 @@ test('streaming: the page reads the whole progress stream; with --cancel-at the 
     `# streaming (${ENGINE}): full run "done, 20 steps" after ${seconds(full.proofMs)}; --cancel-at=${CANCEL_AT}: "cancelled at step ${step} of 20" after ${seconds(cancelled.proofMs)}; ` +
       `both ended by SIGINT; 0 of ${full.seen} and 0 of ${cancelled.seen} processes left`,
   );
+});
+
+test('desktop: a gtsdemo:// link on the first start\'s command line and one from a later start both reach the page', async (t) => {
+  // What `npm install` in examples/desktop does: gluon-ts, linked from the repository.
+  const modules = join(repoRoot, 'examples', 'desktop', 'node_modules');
+  if (!existsSync(join(modules, 'gluon-ts'))) {
+    mkdirSync(modules, { recursive: true });
+    symlinkSync(join('..', '..', '..'), join(modules, 'gluon-ts'), 'dir');
+  }
+  // The app's own runtime folder (its single-instance lock) and data folder (profile, window state).
+  const scratch = mkdtempSync(join(tmpdir(), 'gluon-example-desktop-'));
+  t.after(() => rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
+  const own = { XDG_RUNTIME_DIR: join(scratch, 'run'), XDG_DATA_HOME: join(scratch, 'data') };
+  mkdirSync(own.XDG_RUNTIME_DIR, { mode: 0o700 });
+  let later: Promise<Awaited<ReturnType<typeof runNode>>> | undefined;
+  const run = await runExample(t, 'desktop/app.js', ['gtsdemo://note?text=first%20line'], /^desktop: link "gtsdemo:\/\/note\?text=later": the page shows "(.*)"$/m, (child) => child.kill('SIGTERM'), {
+    env: own,
+    onOutput: (all) => {
+      // Once the first start's own link is on the page, a later start hands over its link and exits.
+      if (!later && /^desktop: link "gtsdemo:\/\/note\?text=first%20line": the page shows "first line"$/m.test(all)) {
+        later = runNode(join(repoRoot, 'examples', 'desktop', 'app.js'), ['gtsdemo://note?text=later'], { env: { ...env, ...own }, timeout: 30_000 });
+      }
+    },
+  });
+  assert.ok(later, `the first start showed its own link\n${run.stdout}`);
+  const second = await later;
+  assert.equal(second.code, 0, `the later start exits at once, its link handed over\n${second.stdout}\n${second.stderr}`);
+  assert.doesNotMatch(second.stdout, /desktop: ready/, 'the later start opened no window');
+  assert.equal(run.match[1], 'first line\\nlater', 'the page holds both texts, in order');
+  console.log(`# desktop (${ENGINE}): the first start's link and a later start's link reached the page after ${seconds(run.proofMs)}; 0 of ${run.seen} processes left`);
 });
 
 // examples/typed runs through `gluon-ts dev` where it is (TypeScript, top-level await): its
