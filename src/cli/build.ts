@@ -14,6 +14,7 @@ import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuild
 import { bundlePath, CliError, findProject, formatSize, loadEsbuild, type Project } from './project.js';
 import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
+import { desktopValue, execLine } from '../desktop/desktop-entry.js';
 
 const run = promisify(execFile);
 
@@ -130,19 +131,6 @@ export async function build(options: BuildOptions, log: (line: string) => void):
 }
 
 /**
- * A .desktop file quotes an Exec argument that holds anything but plain characters, with `"`,
- * `` ` ``, `$` and `\` escaped inside the quotes; then, as in every string value, `\` is
- * doubled; `%` is a field code, so a literal one is `%%` (Desktop Entry Specification, "The Exec key").
- */
-function execArgument(arg: string): string {
-  const quoted = /^[A-Za-z0-9_/.+,:@=-]+$/.test(arg) ? arg : `"${arg.replace(/["`$\\]/g, '\\$&')}"`;
-  return quoted.replace(/\\/g, '\\\\').replace(/%/g, '%%');
-}
-
-/** A string value of a .desktop file: one line. */
-const desktopValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
-
-/**
  * The Linux desktop entry of the built app, `<class>.desktop` beside the executable, and its icon
  * (package.json's `"gluon": { "icon": "icon.png" }`) copied as `<class>.png`: the desktop shows
  * the app's name and icon, and groups its windows under it (StartupWMClass is the window class
@@ -176,7 +164,7 @@ export function writeDesktopEntry(project: Project, outDir: string, result: Buil
     'Type=Application',
     `Name=${desktopValue(title)}`,
     ...(typeof project.packageJson.description === 'string' && project.packageJson.description.trim() ? [`Comment=${desktopValue(project.packageJson.description.trim())}`] : []),
-    `Exec=${exec.map(execArgument).join(' ')}`,
+    `Exec=${execLine(exec)}`,
     ...(icon ? [`Icon=${desktopValue(icon)}`] : []),
     'Terminal=false',
     `StartupWMClass=${desktopValue(windowClass)}`,
