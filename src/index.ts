@@ -70,6 +70,14 @@ export type { AppEvents, AppEventName, AppEventHandler, SecondInstance } from '.
 export { requestSingleInstanceLock, releaseSingleInstanceLock, hasSingleInstanceLock } from './desktop/single-instance.js';
 export type { SingleInstanceOptions } from './desktop/single-instance.js';
 export { UnsafeRendezvousError } from './desktop/rendezvous.js';
+export { clipboard } from './desktop/clipboard.js';
+export type { ClipboardApi } from './desktop/clipboard.js';
+export { shell } from './desktop/shell.js';
+export type { ShellApi } from './desktop/shell.js';
+export { autostart } from './desktop/autostart.js';
+export type { AutostartApi } from './desktop/autostart.js';
+export type { OpenExternalOptions } from './desktop/shell.js';
+export type { AutostartOptions } from './desktop/autostart.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';
