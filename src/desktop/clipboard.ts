@@ -7,6 +7,9 @@
 //   Windows:                           PowerShell (Get-Clipboard / Set-Clipboard; images via .NET)
 // xclip and wl-copy fork a child that keeps owning the selection (the X and Wayland clipboards
 // live in the program that copied): the write resolves once the clipboard shows what it wrote.
+// xclip runs in its default (-silent) mode: it forks, the parent exits (and is reaped here) and the
+// child, reparented away from the app, serves pastes until another program copies; not -quiet
+// (it would stay our child in the foreground) nor -loops N (the text would vanish after N pastes).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
