@@ -84,7 +84,7 @@ export const RULES = [
     name: 'cli-through-seams',
     from: under('src/cli'),
     forbids: (path) => source(path) && !under('src/cli')(path) && !under('src/browser')(path) && !under('src/desktop')(path) && !is('src/index.ts', 'src/assets.ts', 'src/dev-reload.ts', 'src/log.ts')(path),
-    reason: 'the CLI talks to the library through the public entry (src/index.ts), the seams src/assets.ts (what a bundle swaps) and src/dev-reload.ts (the dev server\'s message), src/browser/ (doctor lists browsers) and src/desktop/ (the OS around the app, which needs no window: install registers the built app with it)',
+    reason: 'the CLI talks to the library through the public entry (src/index.ts), the seams src/assets.ts (what a bundle swaps) and src/dev-reload.ts (the dev server\'s message), src/browser/ (doctor lists browsers) and src/desktop/ (the OS around the app, which needs no window: the desktop entry a build writes, and install registering the built app)',
     instead: 'export what the CLI needs from src/index.ts or a seam module at src/, not a path into window/, engine/ or ipc/',
   },
   {

@@ -15,6 +15,7 @@ import { bundlePath, CliError, findProject, formatSize, loadEsbuild, type Projec
 import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
 import { parseRegistrations, RegistrationError, type Registrations } from '../desktop/deep-links.js';
+import { desktopValue, execArgument } from '../desktop/desktop-entry.js';
 
 const run = promisify(execFile);
 
@@ -143,19 +144,6 @@ export async function build(options: BuildOptions, log: (line: string) => void):
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
 }
-
-/**
- * A .desktop file quotes an Exec argument that holds anything but plain characters, with `"`,
- * `` ` ``, `$` and `\` escaped inside the quotes; then, as in every string value, `\` is
- * doubled; `%` is a field code, so a literal one is `%%` (Desktop Entry Specification, "The Exec key").
- */
-function execArgument(arg: string): string {
-  const quoted = /^[A-Za-z0-9_/.+,:@=-]+$/.test(arg) ? arg : `"${arg.replace(/["`$\\]/g, '\\$&')}"`;
-  return quoted.replace(/\\/g, '\\\\').replace(/%/g, '%%');
-}
-
-/** A string value of a .desktop file: one line. */
-const desktopValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 
 /** What a desktop entry says of the app (see desktopEntry). */
 export interface DesktopEntry {

@@ -27,6 +27,13 @@ export interface CommandOptions {
   timeout?: number;
   /** Do not wait for the command: it runs on its own (detached, its output ignored); the result is empty once it started. */
   detached?: boolean;
+  /**
+   * The command forks a child that lives on and keeps its output pipes open (as `xclip -i` and
+   * `wl-copy` do to keep owning the clipboard): the run resolves as soon as the command itself
+   * exits with 0 (its output so far is kept, the rest is not read). A command that fails forks
+   * nothing, so it is awaited to the end as usual and its stderr read whole.
+   */
+  forks?: boolean;
 }
 
 /** Runs `file` with `args` (no shell); resolves when it exits, rejects if it cannot start. */
@@ -64,6 +71,15 @@ const spawnRunner: CommandRunner = (file, args, options = {}) =>
         child.kill('SIGTERM');
         reject(new Error(`${file} did not end within ${options.timeout} ms and was stopped`));
       }, options.timeout);
+    }
+    if (options.forks) {
+      child.once('exit', (code, signal) => {
+        if (code !== 0) return; // nothing forked: 'close' follows with all of stderr
+        clearTimeout(timer);
+        resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') });
+        child.stdout!.destroy(); // the forked child's copies of the pipes are no longer read
+        child.stderr!.destroy();
+      });
     }
     child.once('close', (code, signal) => {
       clearTimeout(timer);

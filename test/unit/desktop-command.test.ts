@@ -56,3 +56,15 @@ test('the session bus: a call keeps the process alive until its reply, then lets
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'true');
 });
+
+test('forks: a command whose forked child keeps the output pipes open resolves when the command exits', async () => {
+  // The child lives 2 s holding stdout and stderr (as xclip -i does until the clipboard changes hands).
+  const forker = `require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 2000)'], { stdio: 'inherit', detached: true }).unref(); process.stdout.write('forked')`;
+  const started = Date.now();
+  const result = await runCommand(process.execPath, ['-e', forker], { forks: true, timeout: 10_000 });
+  assert.ok(Date.now() - started < 1500, `took ${Date.now() - started} ms`);
+  assert.equal(result.code, 0);
+  // A failing one forks nothing and is read to the end.
+  const failed = await runCommand(process.execPath, ['-e', 'console.error("no display"); process.exit(1)'], { forks: true });
+  assert.deepEqual([failed.code, failed.stderr.trim()], [1, 'no display']);
+});
