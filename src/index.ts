@@ -69,6 +69,8 @@ export { on, off } from './desktop/app-events.js';
 export type { AppEvents, AppEventName, AppEventHandler, SecondInstance } from './desktop/app-events.js';
 export { requestSingleInstanceLock, releaseSingleInstanceLock, hasSingleInstanceLock } from './desktop/single-instance.js';
 export type { SingleInstanceOptions } from './desktop/single-instance.js';
+export { notify } from './desktop/notify.js';
+export type { NotifyOptions, NotificationAction, NotificationEvents, NotificationCloseReason, NotificationRoute, DesktopNotification } from './desktop/notify.js';
 export { UnsafeRendezvousError } from './desktop/rendezvous.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
