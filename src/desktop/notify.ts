@@ -273,23 +273,49 @@ type Message = InstanceType<DbusModule['dbus']['Message']>;
 
 /** The open notifications of this process by server id, to route the signals to. */
 const open = new Map<number, DbusNotification>();
-/** The connections on which the signal match rule is in place (a new connection needs its own). */
+/** The connections on which the signal match rules are in place (a new connection needs its own). */
 const subscribed = new WeakMap<Bus, Promise<void>>();
+
+/**
+ * Signals for ids not known (yet), kept while a Notify call waits: dbus-next can read the reply
+ * and the server's first signal about that id (a server that closes a notification at once) in
+ * one go, and the signal is then handled before the reply's caller has registered the id.
+ */
+const early: Array<{ seq: number; id: number; deliver: (notification: DbusNotification) => void }> = [];
+let signalSeq = 0;
+let notifying = 0;
+
+function signalFor(id: number, deliver: (notification: DbusNotification) => void): void {
+  const seq = ++signalSeq;
+  const notification = open.get(id);
+  if (notification) return deliver(notification);
+  if (notifying > 0) early.push({ seq, id, deliver });
+}
+
+/** Ends every open notification (its server or the bus is gone): 'close' with reason 'undefined'. */
+function endAll(why: string): void {
+  if (open.size) log('notifications ended:', why);
+  for (const notification of [...open.values()]) notification.ended('undefined');
+}
 
 function subscribe(mod: DbusModule, bus: Bus): Promise<void> {
   let done = subscribed.get(bus);
   if (done) return done;
   bus.on('message', (message: Message) => {
-    if (message.type !== mod.dbus.MessageType.SIGNAL || message.interface !== NAME || message.path !== PATH) return;
-    const notification = open.get(message.body?.[0]);
-    if (!notification) return;
-    if (message.member === 'ActionInvoked') notification.invoked(String(message.body[1]));
-    else if (message.member === 'NotificationClosed') notification.ended(REASONS[message.body[1]] ?? 'undefined');
+    if (message.type !== mod.dbus.MessageType.SIGNAL) return;
+    if (message.interface === NAME && message.path === PATH) {
+      const [id, detail] = message.body ?? [];
+      if (message.member === 'ActionInvoked') signalFor(id, (notification) => notification.invoked(String(detail)));
+      else if (message.member === 'NotificationClosed') signalFor(id, (notification) => notification.ended(REASONS[detail] ?? 'undefined'));
+    } else if (message.member === 'NameOwnerChanged' && message.interface === 'org.freedesktop.DBus' && message.body?.[0] === NAME && message.body?.[1]) {
+      endAll('the notification server left the bus'); // it can no longer tell of a click or a close
+    }
   });
-  const rule = `type='signal',interface='${NAME}',path='${PATH}'`;
-  done = bus
-    .call(new mod.dbus.Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] }))
-    .then(() => undefined);
+  bus.on('error', () => endAll('the session bus connection failed'));
+  const rules = [`type='signal',interface='${NAME}',path='${PATH}'`, `type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${NAME}'`];
+  done = Promise.all(
+    rules.map((rule) => bus.call(new mod.dbus.Message({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] }))),
+  ).then(() => undefined);
   done.catch(() => subscribed.delete(bus));
   subscribed.set(bus, done);
   return done;
@@ -302,6 +328,8 @@ async function notifyOverDbus(options: Checked): Promise<DesktopNotification> {
   const hints: Record<string, unknown> = { urgency: new mod.dbus.Variant('y', URGENCY[options.urgency]) };
   if (icon) hints['image-path'] = new mod.dbus.Variant('s', icon);
   let id: number;
+  const since = signalSeq;
+  notifying++;
   try {
     id = await mod.withSessionBus(async (bus) => {
       await untilBusFails(bus, subscribe(mod, bus));
@@ -319,10 +347,15 @@ async function notifyOverDbus(options: Checked): Promise<DesktopNotification> {
     });
   } catch (error) {
     throw dbusError(error);
+  } finally {
+    notifying--;
   }
   const notification = new DbusNotification(mod, id, options.actions.length);
   open.set(id, notification);
   log('notification', id, 'shown');
+  const replay = early.filter((signal) => signal.id === id && signal.seq > since);
+  if (notifying === 0) early.length = 0;
+  for (const signal of replay) signal.deliver(notification);
   return notification;
 }
 

@@ -156,6 +156,20 @@ test('D-Bus: the server gets title, body, icon, urgency, timeout and actions; it
   }),
 );
 
+test('a server that closes a notification at once, or leaves the bus: the notification is closed, nothing waits for it', { skip, timeout: 20_000 }, () =>
+  onPrivateBus(async (bus) => {
+    const hasty = await fakeNotificationServer(bus, { closeAtOnce: 2 });
+    const gone = await notify({ title: 'do not disturb' });
+    assert.equal(gone.closed, true, 'the NotificationClosed that came with the reply was lost');
+    hasty.stop();
+    const server = await fakeNotificationServer(bus);
+    const shown = await notify({ title: 'the server will leave' });
+    const reason = new Promise<NotificationCloseReason>((resolve) => shown.on('close', (details) => resolve(details.reason)));
+    server.stop();
+    assert.equal(await reason, 'undefined');
+  }),
+);
+
 /** Starts a backend (a node process) on `bus` that shows a notification, prints its id, and listens if `listen`. */
 function backend(bus: PrivateBus, listen: boolean) {
   const module = new URL('../../src/desktop/notify.js', import.meta.url).href;

@@ -83,9 +83,10 @@ const PATH = '/org/freedesktop/Notifications';
 /**
  * A fake notification server on `bus`: answers Notify with ids from 1, CloseNotification by
  * emitting NotificationClosed(id, 3) as the spec says, and GetCapabilities; `failNotify` makes
- * Notify answer with that D-Bus error instead.
+ * Notify answer with that D-Bus error instead; `closeAtOnce` sends NotificationClosed(id, it)
+ * right behind the reply (as a server in do-not-disturb mode may).
  */
-export async function fakeNotificationServer(bus: PrivateBus, { failNotify }: { failNotify?: string } = {}): Promise<FakeNotificationServer> {
+export async function fakeNotificationServer(bus: PrivateBus, { failNotify, closeAtOnce }: { failNotify?: string; closeAtOnce?: number } = {}): Promise<FakeNotificationServer> {
   const connection = bus.connect();
   const notifies: ReceivedNotify[] = [];
   const closes: number[] = [];
@@ -114,6 +115,7 @@ export async function fakeNotificationServer(bus: PrivateBus, { failNotify }: { 
       };
       notifies.push(received);
       connection.send(dbus.Message.newMethodReturn(message, 'u', [received.id]));
+      if (closeAtOnce !== undefined) signal('NotificationClosed', 'uu', [received.id, closeAtOnce]);
       waiting.shift()?.(received);
       return true;
     }
