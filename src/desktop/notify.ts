@@ -145,7 +145,7 @@ function check(options: NotifyOptions): Checked {
   const { title, body = '', icon, urgency = 'normal', timeout = -1, actions = [] } = options;
   if (typeof title !== 'string' || !title) throw new TypeError(`Gluon.notify: title must be a non-empty string, got ${JSON.stringify(title)}`);
   if (typeof body !== 'string') throw new TypeError(`Gluon.notify: body must be a string, got ${typeof body}`);
-  if (!(urgency in URGENCY)) throw new TypeError(`Gluon.notify: urgency must be 'low', 'normal' or 'critical', got ${JSON.stringify(urgency)}`);
+  if (typeof urgency !== 'string' || !Object.hasOwn(URGENCY, urgency)) throw new TypeError(`Gluon.notify: urgency must be 'low', 'normal' or 'critical', got ${JSON.stringify(urgency)}`);
   if (timeout !== -1 && !(Number.isInteger(timeout) && timeout >= 0 && timeout <= 0x7fffffff)) {
     throw new TypeError(`Gluon.notify: timeout must be a whole number of milliseconds (0 = never), got ${JSON.stringify(timeout)}`);
   }
@@ -220,7 +220,7 @@ function unheard(route: NotificationRoute): DesktopNotification {
 }
 
 /**
- * osascript: the script is fixed; the title, body and app name arrive as its run handler's
+ * osascript: the script is fixed; the title and body arrive as its run handler's
  * arguments (argv), so no user text is ever read as AppleScript. The first argument is a fixed
  * word, so a title that starts with '-' is never taken for an option of osascript.
  */

@@ -97,6 +97,7 @@ test('macOS and Windows: the exact commands, the user text only as arguments or 
 test('options are checked before anything runs', async () => {
   await assert.rejects(notify({} as never), /title must be a non-empty string/);
   await assert.rejects(notify({ title: 't', urgency: 'loud' as never }), /urgency must be 'low', 'normal' or 'critical'/);
+  await assert.rejects(notify({ title: 't', urgency: 'toString' as never }), /urgency must be/);
   await assert.rejects(notify({ title: 't', timeout: -5 }), /timeout must be a whole number of milliseconds/);
   await assert.rejects(notify({ title: 't', actions: [{ text: 3 }] as never }), /actions\[0\] must be \{ type: 'button', text: string \}/);
   await assert.rejects(notify({ title: 't', icon: 'no/such/icon.png' }), /the icon .*no\/such\/icon\.png is not a file/);
