@@ -171,12 +171,21 @@ test('a server that closes a notification at once, or leaves the bus: the notifi
   }),
 );
 
-/** Starts a backend (a node process) on `bus` that shows a notification, prints its id, and listens if `listen`. */
-function backend(bus: PrivateBus, listen: boolean) {
+/**
+ * Starts a backend (a node process) on `bus` that shows a notification and prints its id; it
+ * listens for 'close' if `listen` is 'listen', and adds a 'click' handler and removes it at once
+ * if 'unhook'.
+ */
+function backend(bus: PrivateBus, listen: 'no' | 'listen' | 'unhook') {
   const module = new URL('../../src/desktop/notify.js', import.meta.url).href;
+  const handlers = {
+    no: '',
+    listen: "shown.on('close', ({ reason }) => console.log('closed', reason));",
+    unhook: "const unhook = shown.on('click', () => {}); setTimeout(unhook, 200);",
+  };
   const script = `import { notify } from ${JSON.stringify(module)};
     const shown = await notify({ title: 'from the backend' });
-    ${listen ? "shown.on('close', ({ reason }) => console.log('closed', reason));" : ''}
+    ${handlers[listen]}
     console.log('shown', shown.id);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -187,18 +196,20 @@ function backend(bus: PrivateBus, listen: boolean) {
   return { child, exited, output: () => out, errors: () => err };
 }
 
-test('a backend that notifies and nobody listens ends; one that listens stays until the notification closes', { skip, timeout: 30_000 }, () =>
+test('a backend that notifies and nobody listens (or no longer) ends; one that listens stays until the notification closes', { skip, timeout: 30_000 }, () =>
   onPrivateBus(async (bus) => {
     const server = await fakeNotificationServer(bus);
     const runs: Array<ReturnType<typeof backend>> = [];
     try {
-      const quiet = backend(bus, false);
-      runs.push(quiet);
-      const ended = await Promise.race([quiet.exited, sleep(10_000, 'still running', { ref: false })]);
-      assert.equal(ended, 0, `the backend did not end by itself: ${quiet.output()} ${quiet.errors()}`);
-      assert.equal(quiet.output(), 'shown 1\n');
+      for (const [listen, id] of [['no', 1], ['unhook', 2]] as const) {
+        const quiet = backend(bus, listen);
+        runs.push(quiet);
+        const ended = await Promise.race([quiet.exited, sleep(10_000, 'still running', { ref: false })]);
+        assert.equal(ended, 0, `the backend (handlers: ${listen}) did not end by itself: ${quiet.output()} ${quiet.errors()}`);
+        assert.equal(quiet.output(), `shown ${id}\n`);
+      }
 
-      const listening = backend(bus, true);
+      const listening = backend(bus, 'listen');
       runs.push(listening);
       const received = await server.nextNotify();
       await sleep(1000);
