@@ -71,6 +71,8 @@ export type { AppEvents, AppEventName, AppEventHandler, SecondInstance, OpenUrl,
 export { RegistrationError } from './desktop/deep-links.js';
 export { requestSingleInstanceLock, releaseSingleInstanceLock, hasSingleInstanceLock } from './desktop/single-instance.js';
 export type { SingleInstanceOptions } from './desktop/single-instance.js';
+export { notify } from './desktop/notify.js';
+export type { NotifyOptions, NotificationAction, NotificationEvents, NotificationCloseReason, NotificationRoute, DesktopNotification } from './desktop/notify.js';
 export { UnsafeRendezvousError } from './desktop/rendezvous.js';
 export { clipboard } from './desktop/clipboard.js';
 export type { ClipboardApi } from './desktop/clipboard.js';
