@@ -70,6 +70,8 @@ export type { AppEvents, AppEventName, AppEventHandler, SecondInstance } from '.
 export { requestSingleInstanceLock, releaseSingleInstanceLock, hasSingleInstanceLock } from './desktop/single-instance.js';
 export type { SingleInstanceOptions } from './desktop/single-instance.js';
 export { UnsafeRendezvousError } from './desktop/rendezvous.js';
+export { dialog, NoDialogToolError } from './desktop/dialog.js';
+export type { FileFilter, OpenDialogProperty, OpenDialogOptions, OpenDialogReturnValue, SaveDialogOptions, SaveDialogReturnValue, MessageBoxOptions, MessageBoxReturnValue, DialogRoute } from './desktop/dialog.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';
