@@ -78,6 +78,8 @@ test('zenity: open, save and message dialogs answered from the keyboard give exa
     const proposed = join(files, 'saved "x" ñ 日本.txt');
     const saved = await answer(display, dialog.showSaveDialog({ title: 'gluon-save-1', defaultPath: proposed }), 'gluon-save-1', () => key('Return'));
     assert.deepEqual(saved, { canceled: false, filePath: proposed });
+    const notSaved = await answer(display, dialog.showSaveDialog({ title: 'gluon-save-2', defaultPath: proposed }), 'gluon-save-2', () => key('Escape'));
+    assert.deepEqual(notSaved, { canceled: true, filePath: '' });
 
     const buttons = ['Save', "Do_n't save", 'Cancel'];
     const second = await answer(display, dialog.showMessageBox({ type: 'question', title: 'gluon-message-1', message: 'Save "notes"?', detail: 'a\\b é', buttons }), 'gluon-message-1', () => key('Tab', 'Return'));

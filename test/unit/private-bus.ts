@@ -42,6 +42,7 @@ export async function startPrivateBus(): Promise<PrivateBus> {
   let err = '';
   daemon.stderr!.on('data', (chunk) => (err += chunk));
   const address = await new Promise<string>((resolve, reject) => {
+    daemon.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     let out = '';
     daemon.stdout!.on('data', (chunk) => {
       out += chunk;
