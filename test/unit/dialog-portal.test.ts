@@ -107,3 +107,15 @@ test('the portal route: options as the portal wants them, URIs back as exact pat
     await bus.stop();
   }
 });
+
+test('a session bus that cannot be reached: the portal is passed over with the reason, never a hang', { timeout: 20_000 }, async () => {
+  const before = process.env.DBUS_SESSION_BUS_ADDRESS;
+  process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent-gluon-test/bus';
+  try {
+    await assert.rejects(openDialogIn(linux(), {}), /no dialog tool: tried the XDG desktop portal \(the session bus failed: connect ENOENT \/nonexistent-gluon-test\/bus\), zenity/);
+  } finally {
+    closeSessionBus();
+    if (before === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = before;
+  }
+});
