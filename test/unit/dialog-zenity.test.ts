@@ -56,7 +56,7 @@ test('zenity: open, save and message dialogs answered from the keyboard give exa
   const key = (...keys: string[]) => display.run('xdotool', ['key', '--clearmodifiers', ...keys]);
   try {
     // A path typed into the location field (ctrl+L), relative to the folder the dialog opened in
-    // (typing from / made GTK's completion pop-up take keys on a busy machine).
+    // (typed from /, GTK's completion pop-up over a busy /tmp now and then took the keys).
     const opened = await answer(display, dialog.showOpenDialog({ title: 'gluon-open-1', defaultPath: folder }), 'gluon-open-1', async () => {
       key('ctrl+l');
       await typeText(display, `${sub}/${names[0]}`);
