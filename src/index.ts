@@ -82,6 +82,8 @@ export { autostart } from './desktop/autostart.js';
 export type { AutostartApi } from './desktop/autostart.js';
 export type { OpenExternalOptions } from './desktop/shell.js';
 export type { AutostartOptions } from './desktop/autostart.js';
+export { dialog, NoDialogToolError } from './desktop/dialog.js';
+export type { FileFilter, OpenDialogProperty, OpenDialogOptions, OpenDialogReturnValue, SaveDialogOptions, SaveDialogReturnValue, MessageBoxOptions, MessageBoxReturnValue, DialogRoute } from './desktop/dialog.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';

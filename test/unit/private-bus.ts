@@ -1,10 +1,30 @@
-// A private D-Bus session bus for one test (its own dbus-daemon, stopped by the test), and what
-// the notification tests put on it: a small fake org.freedesktop.Notifications server written
-// with dbus-next that records what it is sent and emits the spec's signals, and a monitor that
-// sees every message on the bus (BecomeMonitor), to check what a real server received.
+// A private D-Bus session bus for one test (its own dbus-daemon, stopped by the test, only it),
+// and what the notification tests put on it: a small fake org.freedesktop.Notifications server
+// written with dbus-next that records what it is sent and emits the spec's signals, and a monitor
+// that sees every message on the bus (BecomeMonitor), to check what a real server received.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hasCommand } from '../e2e/x11.js';
 import { dbus, type MessageBus } from '../../src/desktop/dbus.js';
+
+/**
+ * A session bus with no service files: only what the test itself puts on it is there (the
+ * machine's own services, a real portal for one, are not started on demand).
+ */
+const CONFIG = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=DIR</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`;
 
 type Message = InstanceType<typeof dbus.Message>;
 
@@ -25,17 +45,21 @@ export interface PrivateBus {
   stop(): Promise<void>;
 }
 
-/** Starts a dbus-daemon of its own (session configuration) and learns its address. */
+/** Starts a dbus-daemon of its own (the configuration above) and learns its address. */
 export async function startBus(): Promise<PrivateBus> {
-  const daemon = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dir = mkdtempSync(join(tmpdir(), 'gluon-bus-'));
+  writeFileSync(join(dir, 'bus.conf'), CONFIG.replace('DIR', dir));
+  const daemon = spawn('dbus-daemon', ['--config-file', join(dir, 'bus.conf'), '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  daemon.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   let err = '';
   daemon.stderr!.on('data', (chunk) => (err += chunk));
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     daemon.stdout!.on('data', (chunk) => {
       out += chunk;
-      if (out.includes('\n')) resolve(out.trim());
+      if (out.includes('\n')) resolve(out.split('\n')[0]!.trim());
     });
+    daemon.once('error', reject);
     daemon.once('exit', (code) => reject(new Error(`dbus-daemon exited (${code}) before it printed its address: ${err}`)));
   });
   return {
