@@ -53,14 +53,44 @@ export function holdBus(): () => void {
   };
 }
 
-/** Runs `work` with the session bus, the process kept alive until it settles. */
+/**
+ * Runs `work` with the session bus, the process kept alive until it settles. It rejects if the
+ * connection fails or ends first: dbus-next leaves a call unanswered forever when its connection
+ * cannot be made (no socket at the address) or drops.
+ */
 export async function withSessionBus<T>(work: (bus: MessageBus) => Promise<T>): Promise<T> {
   const release = holdBus();
   try {
-    return await work(sessionBus());
+    const connection = sessionBus();
+    return await untilBusFails(connection, work(connection));
   } finally {
     release();
   }
+}
+
+/** `pending`, or a rejection as soon as the bus connection fails or ends. */
+function untilBusFails<T>(bus: MessageBus, pending: Promise<T>): Promise<T> {
+  const stream = (bus as unknown as { _connection?: NodeJS.EventEmitter })._connection;
+  return new Promise<T>((resolve, reject) => {
+    const failed = (error: Error) => {
+      done();
+      reject(error);
+    };
+    const ended = () => failed(new Error('the session bus connection closed before the answer came'));
+    const done = () => {
+      bus.off('error', failed);
+      stream?.off('end', ended);
+    };
+    bus.on('error', failed);
+    stream?.on('end', ended);
+    pending.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      failed,
+    );
+  });
 }
 
 /** Closes the session bus connection (tests, and an app that wants to end cleanly). */

@@ -32,18 +32,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 /** Why the portal cannot show a file dialog here, or undefined if it can. */
 export async function portalUnusable(): Promise<string | undefined> {
   try {
-    return await withSessionBus((bus) => withTimeout(unlessBusFails(bus, probe(bus)), PROBE_TIMEOUT + 2000, 'the session bus'));
+    return await withSessionBus((bus) => withTimeout(probe(bus), PROBE_TIMEOUT + 2000, 'the session bus'));
   } catch (error) {
     return `the session bus failed: ${(error as Error).message}`;
   }
 }
 
-/** `work`, or the bus's error if the connection fails first (a call then never gets its answer). */
-function unlessBusFails<T>(bus: MessageBus, work: Promise<T>): Promise<T> {
-  let onError!: (error: Error) => void;
-  const failed = new Promise<never>((_, reject) => bus.once('error', (onError = reject)));
-  return Promise.race([work, failed]).finally(() => bus.removeListener('error', onError));
-}
 
 /** Whether the portal is there and has a file chooser: the reason if not. */
 async function probe(bus: MessageBus): Promise<string | undefined> {
@@ -103,7 +97,7 @@ async function askPortal(method: 'OpenFile' | 'SaveFile', title: string, options
         rules.push(rule(handle));
         await daemon(bus, 'AddMatch', 's', [rule(handle)]);
       }
-      return await unlessBusFails(bus, answered);
+      return await answered;
     } finally {
       bus.removeListener('message', listener);
       for (const each of rules) await daemon(bus, 'RemoveMatch', 's', [each]).catch(() => {});

@@ -332,8 +332,8 @@ async function notifyOverDbus(options: Checked): Promise<DesktopNotification> {
   notifying++;
   try {
     id = await mod.withSessionBus(async (bus) => {
-      await untilBusFails(bus, subscribe(mod, bus));
-      const reply = await untilBusFails(bus, bus.call(
+      await subscribe(mod, bus);
+      const reply = await bus.call(
         new mod.dbus.Message({
           destination: NAME,
           path: PATH,
@@ -342,7 +342,7 @@ async function notifyOverDbus(options: Checked): Promise<DesktopNotification> {
           signature: 'susssasa{sv}i',
           body: [appNameFor(process.argv[1]), 0, icon, options.title, options.body, actions, hints, options.timeout],
         }),
-      ));
+      );
       return Number(reply?.body?.[0]);
     });
   } catch (error) {
@@ -357,34 +357,6 @@ async function notifyOverDbus(options: Checked): Promise<DesktopNotification> {
   if (notifying === 0) early.length = 0;
   for (const signal of replay) signal.deliver(notification);
   return notification;
-}
-
-/**
- * `pending`, or a rejection when the bus connection fails or ends first: dbus-next leaves a call
- * unanswered forever when its connection cannot be made (no socket at the address) or drops.
- */
-function untilBusFails<T>(bus: Bus, pending: Promise<T>): Promise<T> {
-  const connection = (bus as unknown as { _connection?: NodeJS.EventEmitter })._connection;
-  return new Promise<T>((resolve, reject) => {
-    const failed = (error: Error) => {
-      done();
-      reject(error);
-    };
-    const ended = () => failed(new Error('the session bus connection closed before the answer came'));
-    const done = () => {
-      bus.off('error', failed);
-      connection?.off('end', ended);
-    };
-    bus.on('error', failed);
-    connection?.on('end', ended);
-    pending.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error) => failed(error),
-    );
-  });
 }
 
 function dbusError(error: unknown): Error {
@@ -427,7 +399,7 @@ class DbusNotification implements DesktopNotification {
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.mod.withSessionBus((bus) => untilBusFails(bus, bus.call(new this.mod.dbus.Message({ destination: NAME, path: PATH, interface: NAME, member: 'CloseNotification', signature: 'u', body: [this.id] }))));
+      await this.mod.withSessionBus((bus) => bus.call(new this.mod.dbus.Message({ destination: NAME, path: PATH, interface: NAME, member: 'CloseNotification', signature: 'u', body: [this.id] })));
     } catch (error) {
       throw dbusError(error);
     }

@@ -68,3 +68,14 @@ test('forks: a command whose forked child keeps the output pipes open resolves w
   const failed = await runCommand(process.execPath, ['-e', 'console.error("no display"); process.exit(1)'], { forks: true });
   assert.deepEqual([failed.code, failed.stderr.trim()], [1, 'no display']);
 });
+
+test('the session bus: a call on a bus that cannot be reached rejects instead of waiting forever', () => {
+  const module = new URL('../../src/desktop/dbus.js', import.meta.url).href;
+  const script = `import { withSessionBus } from ${JSON.stringify(module)};
+    try {
+      await withSessionBus(async (bus) => (await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus').ListNames());
+      console.log('answered');
+    } catch (error) { console.log('rejected'); }`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/gluon-test-bus' } });
+  assert.equal(run.stdout.trim(), 'rejected', `${run.stdout}${run.stderr} (status ${run.status}, signal ${run.signal})`);
+});
