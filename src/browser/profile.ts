@@ -3,8 +3,8 @@
 // temporary profiles for incognito windows.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { homedir as osHomedir, tmpdir } from 'node:os';
 import { posix, resolve, win32, basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,29 @@ export function appIdFor(entryPath: string): string {
  */
 export function windowClassFor(name: string): string {
   return name.replace(/^@/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'app';
+}
+
+/**
+ * The app's folder under the data folder (`<dataDir>/gluon-ts/<appId>`), named by the app's
+ * window class where it has a name. An app that had its folder under the older name (its entry
+ * folder's name and hash, appIdFor) has that folder moved to the new name once; if the move
+ * fails, the older folder stays in use. Returns the app id to use.
+ */
+export async function adoptAppFolder(o: { windowClass?: string; entryPath: string; env?: Record<string, string | undefined>; log?: (line: string) => void }): Promise<string> {
+  const older = appIdFor(o.entryPath);
+  if (!o.windowClass) return older;
+  const root = join(userDataDir({ env: o.env }), 'gluon-ts');
+  const [from, to] = [join(root, older), join(root, o.windowClass)];
+  if (existsSync(to) || !existsSync(from)) return o.windowClass;
+  try {
+    await mkdir(root, { recursive: true });
+    await rename(from, to);
+    o.log?.(`moved the app's profiles from ${from} to ${to}`);
+    return o.windowClass;
+  } catch (error) {
+    o.log?.(`kept the app's profiles in ${from}: ${String(error)}`);
+    return older;
+  }
 }
 
 /** A fresh temporary profile folder; remove() deletes it (retrying while the browser lets go). */

@@ -70,8 +70,9 @@ export interface AppIdentity {
 /** What every engine's launch takes (each engine turns it into its browser's flags and prefs). */
 export interface EngineLaunchOptions {
   /**
-   * The URL the window will load first, with navigate(startUrl). An engine may start loading it
-   * during the browser's own start-up, as long as the document gets nothing before that call.
+   * The URL the window will load first, with navigate(startUrl). An engine must not let the
+   * browser ask for it before its interception is in place (Firefox loads a command line's URL as
+   * soon as its window is up: it starts on about:blank instead).
    */
   startUrl?: string;
   profileDir: string;

@@ -7,7 +7,7 @@
 import { bootstrapSource, packageVersion } from '../assets.js';
 import { dirname, join, resolve } from 'node:path';
 import { findBrowser, type FindBrowserOptions, type FoundBrowser } from '../browser/find.js';
-import { appDataDir, appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
+import { adoptAppFolder, appDataDir, appIdFor, makeIncognitoDir, profileDir } from '../browser/profile.js';
 import { launchEngine, type LaunchOptions } from '../engine/launch.js';
 import type { Page } from '../engine/types.js';
 import { dataChannelServer, type DataChannelServer } from '../data-channel/server.js';
@@ -131,10 +131,7 @@ async function chooseProfile(browser: FoundBrowser, plan: OpenPlan): Promise<Pro
   const extensions = await extensionPaths(browser.engine);
   const incognito = plan.incognito ? await makeIncognitoDir() : undefined;
   // The app's data folder's name (its profiles, its window state): an incognito window's state is the app's too.
-  // Named by the app's entry folder, not by its name: apps that share a package name (the examples
-  // of one repository) would share one profile, and a Firefox app started on a profile another app
-  // just used now and then never got its page's first IPC (examples.e2e and open.e2e, 4 of 5 full runs).
-  const appId = plan.dataPath ? '' : appIdFor(entry);
+  const appId = plan.dataPath ? '' : incognito ? (plan.identity?.windowClass ?? appIdFor(entry)) : await adoptAppFolder({ windowClass: plan.identity?.windowClass, entryPath: entry, log });
   const dir = incognito?.dir ?? profileDir({ appId, browserId: browser.id, dataPath: plan.dataPath });
   log('profile:', dir);
   return { dir, incognito, extensions, appId };

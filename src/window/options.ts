@@ -62,7 +62,7 @@ export interface OpenOptions {
   shareStore?: boolean;
   /**
    * The app's name: the window's class on the desktop (X11 WM_CLASS, which taskbars group by and
-   * a .desktop file's StartupWMClass matches). Default: the
+   * a .desktop file's StartupWMClass matches) and the name of its profile folder. Default: the
    * `name` of the app's package.json (the nearest above the app's entry script).
    */
   name?: string;

@@ -1,12 +1,17 @@
 // The Firefox delegates (engine/firefox/ffBrowser.ts, ffPage.ts), in memory, against a fake BiDi
-// connection: which window an event or a request reaches, the held start document, the document
-// guard of postToPage, and that a window leaves no handler or preload script behind.
+// connection: which window an event or a request reaches, the start on about:blank and the first
+// navigation after Firefox's own start-up load, the document guard of postToPage, and that a
+// window leaves no handler or preload script behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FoundBrowser } from '../../src/browser/find.js';
 import type { InterceptedRequest, PageCallbacks } from '../../src/engine/delegate.js';
 import type { BidiConnection } from '../../src/engine/firefox/bidi.js';
 import { FirefoxBrowser } from '../../src/engine/firefox/ffBrowser.js';
+import { FirefoxLauncher } from '../../src/engine/firefox/ffLauncher.js';
 
 function fakeBidi() {
   const handlers = new Map<string, Set<(params: any) => void>>();
@@ -45,7 +50,7 @@ function fakeBidi() {
     close: () => {},
   } as unknown as BidiConnection;
   const handlerCount = () => [...handlers.values()].reduce((n, set) => n + set.size, 0);
-  return { bidi, sent, emit, handlerCount };
+  return { bidi, sent, emit, handlerCount, answers };
 }
 
 const found = { name: 'Firefox', path: '/nonexistent/firefox', engine: 'firefox' } as unknown as FoundBrowser;
@@ -68,26 +73,69 @@ const request = (id: string, url: string, context: string | null, navigation: st
   isBlocked: true, context, navigation, request: { request: id, url, method: 'GET', headers: [{ name: 'Accept', value: { type: 'string', value: '*/*' } }] },
 });
 
-test('the start document is held until navigate(), then reaches the Page; the version comes from the user agent', async () => {
-  const { bidi, sent, emit } = fakeBidi();
-  const browser = await FirefoxBrowser.start(bidi, found, 'https://app.test/');
+test("Firefox starts on about:blank, never on the app's URL: it loads that as soon as its window is up, before the session's intercept may exist", async () => {
+  const profileDir = await mkdtemp(join(tmpdir(), 'gluon-ts-ff-args-'));
+  try {
+    const { args } = await new FirefoxLauncher().prepare({ startUrl: 'https://app.gluon.invalid/', profileDir, headless: true, browser: found });
+    assert.equal(args.at(-1), 'about:blank');
+    assert.ok(!args.some((arg) => arg.includes('app.gluon.invalid')), args.join(' '));
+  } finally {
+    await rm(profileDir, { recursive: true, force: true });
+  }
+});
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test("the app's first document is asked for once Firefox's own start-up load is over (it would abort a navigation begun before it), and served", async () => {
+  const { bidi, sent, emit, answers } = fakeBidi();
+  // Firefox answers session.new after its start-up; its own load of about:blank comes before.
+  answers['session.new'] = () => new Promise(() => {});
+  const browser = await FirefoxBrowser.start(bidi, found);
   assert.equal(browser.versions.product, '153.0');
   const { seen, callbacks } = recorder();
   const page = await browser.newPage(callbacks, { send: 'S', receive: 'R' }, {});
-  emit('network.beforeRequestSent', request('req-1', 'https://app.test/', 'top-1', 'nav-0'));
-  assert.equal(seen.requests.length, 0, 'held');
+  await page.addInitScript('1');
+  assert.ok(!sent.some((m) => m.method === 'script.evaluate' && m.params.expression === '1'), "not run in the start window's about:blank");
   const navigated = page.navigate('https://app.test/');
-  assert.equal(seen.requests.length, 1);
-  assert.deepEqual(
-    { url: seen.requests[0]!.url, topFrame: seen.requests[0]!.topFrame, navigation: seen.requests[0]!.navigation, headers: seen.requests[0]!.headers },
-    { url: 'https://app.test/', topFrame: true, navigation: true, headers: { Accept: '*/*' } },
-  );
+  const navigations = () => sent.filter((m) => m.method === 'browsingContext.navigate').map((m) => m.params);
+  emit('browsingContext.navigationStarted', { context: 'top-1', navigation: 'nav-0', url: 'about:blank' });
+  await tick();
+  assert.deepEqual(navigations(), [], 'not while Firefox loads its command line');
+  emit('browsingContext.load', { context: 'top-1', navigation: 'nav-0', url: 'about:blank' });
+  await tick();
+  assert.deepEqual(navigations(), [{ context: 'top-1', url: 'https://app.test/', wait: 'none' }]);
+  emit('network.beforeRequestSent', request('req-1', 'https://app.test/', 'top-1', 'nav-1'));
+  assert.deepEqual(seen.requests.map((r) => [r.url, r.topFrame, r.navigation, r.headers]), [['https://app.test/', true, true, { Accept: '*/*' }]]);
   await seen.requests[0]!.fulfill({ status: 404, headers: { 'Content-Type': 'text/plain' }, body: new TextEncoder().encode('no') });
   assert.deepEqual(sent.at(-1)!.params.reasonPhrase, 'Not Found');
   emit('script.realmCreated', { type: 'window', realm: 'realm-1', context: 'top-1', origin: 'https://app.test' });
   await navigated;
   assert.deepEqual(seen.documents, ['realm-1']);
-  assert.ok(!sent.some((m) => m.method === 'browsingContext.navigate'), 'the start load is waited for, not asked again');
+});
+
+test("with that load's event missed (it came before the session subscribed), the answer to session.new says Firefox's start-up is over", async () => {
+  const { bidi, sent, answers } = fakeBidi();
+  let answer!: (value: unknown) => void;
+  answers['session.new'] = () => new Promise((resolve) => (answer = resolve));
+  const browser = await FirefoxBrowser.start(bidi, found);
+  const page = await browser.newPage(recorder().callbacks, { send: 'S', receive: 'R' }, {});
+  void page.navigate('https://app.test/');
+  await tick();
+  assert.equal(sent.filter((m) => m.method === 'browsingContext.navigate').length, 0);
+  answer({ capabilities: {} });
+  await tick();
+  assert.equal(sent.filter((m) => m.method === 'browsingContext.navigate').length, 1);
+  // Later navigations wait for nothing.
+  void page.navigate('https://app.test/two');
+  await tick();
+  assert.equal(sent.filter((m) => m.method === 'browsingContext.navigate').length, 2);
+});
+
+test('a browser gone before it answered session.new leaves no unhandled rejection behind', async () => {
+  const { bidi, answers } = fakeBidi();
+  answers['session.new'] = () => Promise.reject(new Error('closed: the window was closed by the app'));
+  await FirefoxBrowser.start(bidi, found);
+  await tick();
 });
 
 test("requests and messages reach their own window: a frame's its top window's, a worker's the oldest", async () => {

@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs } from '../../src/browser/chromium.js';
 import { firefoxArgs } from '../../src/browser/firefox.js';
 import { pngSize } from '../../src/browser/icon.js';
-import { windowClassFor } from '../../src/browser/profile.js';
+import { adoptAppFolder, appIdFor, windowClassFor } from '../../src/browser/profile.js';
 import { writeDesktopEntry } from '../../src/cli/build.js';
 import { blankStart } from '../../src/engine/chromium/crPage.js';
 import { appPackageAbove } from '../../src/desktop/app-name.js';
@@ -91,6 +91,26 @@ test('each engine gets the window class: Chromium --class and a start URL named 
   const firefox = firefoxArgs({ profileDir: '/p', headless: false, windowClass: 'notes', systemAccess: true });
   for (const arg of ['--class=notes', '--name=notes', '--remote-allow-system-access']) assert.ok(firefox.includes(arg), arg);
   assert.ok(!firefoxArgs({ profileDir: '/p', headless: false }).some((arg) => /--class|--name|system-access/.test(arg)));
+});
+
+test('the profile folder is named by the app; an older one (entry folder name and hash) is moved to it once', async () => {
+  const data = await mkdtemp(join(tmpdir(), 'gluon-ts-data-'));
+  const env = { XDG_DATA_HOME: data };
+  const entry = join(data, 'apps', 'notes');
+  try {
+    assert.equal(await adoptAppFolder({ entryPath: entry, env }), appIdFor(entry), 'no name: the older folder name');
+    assert.equal(await adoptAppFolder({ windowClass: 'notes', entryPath: entry, env }), 'notes', 'nothing to move');
+    const older = join(data, 'gluon-ts', appIdFor(entry), 'chromium');
+    await mkdir(older, { recursive: true });
+    await writeFile(join(older, 'Local State'), 'kept');
+    const lines: string[] = [];
+    assert.equal(await adoptAppFolder({ windowClass: 'notes', entryPath: entry, env, log: (line) => lines.push(line) }), 'notes');
+    assert.equal(readFileSync(join(data, 'gluon-ts', 'notes', 'chromium', 'Local State'), 'utf8'), 'kept');
+    assert.ok(!existsSync(older));
+    assert.match(lines.join('\n'), /moved the app's profiles/);
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
 });
 
 test('gluon-ts build: a .desktop file with Name, Exec, Icon, StartupWMClass matching the window class, and the icon beside it', async () => {

@@ -58,7 +58,7 @@ export class FirefoxBrowser implements BrowserDelegate {
    * together, and nothing waits for that answer. The version comes from the install's
    * application.ini, else from the user agent (major.minor), else from the session.
    */
-  static async start(bidi: BidiConnection, browser: FoundBrowser, startUrl?: string): Promise<FirefoxBrowser> {
+  static async start(bidi: BidiConnection, browser: FoundBrowser): Promise<FirefoxBrowser> {
     // A leave prompt (beforeunload) waits for an answer (FirefoxPage.onUserPrompt gives it) instead
     // of BiDi's default of accepting it at once: that is how the user's close can be held.
     const session = bidi.send('session.new', { capabilities: { alwaysMatch: { unhandledPromptBehavior: { beforeUnload: 'ignore' } } } });
@@ -66,25 +66,43 @@ export class FirefoxBrowser implements BrowserDelegate {
     const capabilities = session.then(({ capabilities: c }) => c as Record<string, unknown>);
     capabilities.catch(() => {});
     const ff = new FirefoxBrowser(bidi, capabilities, firefoxBuildId(browser.path) ?? '');
-    const first = (ff.launchPage = new FirefoxPage(ff, undefined, startUrl));
+    const first = (ff.launchPage = new FirefoxPage(ff));
     ff.pages.add(first);
     ff.listen();
+    const startupLoad = ff.startupLoadDone();
     await Promise.all([
       bidi.send('session.subscribe', { events: EVENTS }),
       // Every request passes through one window's requestIntercepted (served origins, the
-      // navigation policy, the held start document); set before the window exists, so the very
-      // first request is caught.
+      // navigation policy).
       bidi.send('network.addIntercept', { phases: ['beforeRequestSent'] }),
     ]);
     // The window may not exist yet (getTree then lists nothing): its contextCreated event will come.
     const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
     if (contexts[0]) first.foundContext(contexts[0].context);
     await first.hasContext;
+    // The app's first document is asked for (navigate()) once Firefox's own start-up load is over:
+    // its `load` event says so or, when that came before the session subscribed, the answer to
+    // session.new, which Firefox gives only after the first window's idle start-up tasks
+    // (WebDriverBiDi.sys.mjs waits for browser-idle-startup-tasks-finished), queued after that
+    // load began (browser-init.js's _delayedStartup).
+    first.waitForStartup(Promise.race([session.then(() => {}, () => {}), startupLoad]));
     const version = firefoxVersion(browser.path) ?? (await first.userAgentVersion()) ?? String((await capabilities).browserVersion ?? '');
     // SpiderMonkey is versioned with Firefox.
     ff.versions = { product: version, engine: version, jsEngine: version, jsEngineName: 'spidermonkey' };
     log(`attached to ${browser.name} ${version} (context ${first.context})`);
     return ff;
+  }
+
+  /** Resolves when Firefox's own load of about:blank (its command line's URL) in its first window is over. */
+  private startupLoadDone(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.bidi.on('browsingContext.load', ({ url }) => {
+        if (url !== 'about:blank') return;
+        off();
+        resolve();
+      });
+      this.capabilities.finally(off).catch(() => {});
+    });
   }
 
   /** The connection's one handler per event, each passing it to the window it is about. */

@@ -38,8 +38,14 @@ export class FirefoxLauncher implements EngineLauncher {
     if (this.template) log(this.seeded ? `profile seeded from ${this.template}` : `no profile template yet at ${this.template}`);
     await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize, devtools: options.devtools, headless: options.headless });
     const { identity } = options;
+    // Started on about:blank, never on the app's URL: Firefox loads its command line's URL as soon
+    // as its window is up, whether or not the backend's session is there yet, so that request could
+    // escape the session's intercept (it went by unblocked, or before the session existed, when the
+    // backend was slow to connect under load): unserved, the app's origin gave an error page, and
+    // open() waited for a document request that never came. navigate() asks for it, once the
+    // intercept is in place and Firefox's own start-up load is over (FirefoxBrowser.start).
     const args = firefoxArgs({
-      profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs, startUrl: options.startUrl,
+      profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs,
       windowClass: identity?.windowClass, systemAccess: identity?.name !== undefined && !options.headless,
     });
     const env = identity?.icon && process.platform === 'linux'
@@ -59,7 +65,7 @@ export class FirefoxLauncher implements EngineLauncher {
     const bidi = await BidiConnection.connect(`${url}/session`);
     let browser: FirefoxBrowser;
     try {
-      browser = await FirefoxBrowser.start(bidi, options.browser, options.startUrl);
+      browser = await FirefoxBrowser.start(bidi, options.browser);
       const name = options.identity?.name;
       if (name !== undefined && !options.headless) await browser.titleWithoutBrand(name).catch((error: Error) => log('the title keeps the brand:', error.message));
     } catch (error) {

@@ -25,12 +25,9 @@ const log = logger('browser');
 /** How long closing one window of several waits for the browser to say it is gone. */
 const CLOSE_WAIT = 2000;
 const START_URL = 'about:blank';
-/** How long navigate() waits for the start page launched on the command line before asking again. */
-const START_WAIT = 15_000;
 /** The preload script's first message in each document: this mark, then the document's id. */
 const DOC_MARK = '\u0003gluon-doc:';
 
-type BeforeRequestSent = BidiEvents['network.beforeRequestSent'];
 /** What a navigate() in flight hears of the window: a new document, a failure, or the window gone. */
 type NavigationOutcome = { document: true } | { failed: true } | { gone: true };
 
@@ -52,12 +49,15 @@ export class FirefoxPage implements PageDelegate {
   /** Top-level navigations the Page refused (failed), so Window.cdp's Page.navigate can say so. */
   private readonly refused = new Set<string>();
   /**
-   * Launched with the app's URL on the command line: its document request is held here
-   * (unanswered) until navigate() is called for it, so nothing of the app runs before the
-   * Page is ready, yet the browser starts loading it during its own start-up.
+   * The browser's start window still shows the about:blank it was launched on, which the first
+   * navigate() replaces: init scripts need not run there.
    */
-  private holdingStart: boolean;
-  private heldStart: BeforeRequestSent | undefined;
+  private startBlank: boolean;
+  /**
+   * Until the browser's own start-up load is over in the start window (see waitForStartup): a
+   * navigation begun before it would be aborted by it.
+   */
+  private startedUp: Promise<void> | undefined;
   private readonly navigations = new Set<(outcome: NavigationOutcome) => void>();
   /** Preload scripts this window added: removed when it is disposed. */
   private readonly preloads = new Set<string>();
@@ -73,9 +73,8 @@ export class FirefoxPage implements PageDelegate {
   constructor(
     private readonly browser: FirefoxBrowser,
     context?: string,
-    private readonly startUrl?: string,
   ) {
-    this.holdingStart = startUrl !== undefined;
+    this.startBlank = context === undefined;
     this.hasContext = new Promise((resolve) => (this.contextFound = resolve));
     if (context) this.foundContext(context);
   }
@@ -196,17 +195,9 @@ export class FirefoxPage implements PageDelegate {
     if (!this.disposed) this.callbacks?.closed(reason);
   }
 
-  onRequest(params: BeforeRequestSent): void {
-    if (params.navigation !== null && params.context && !this.context) this.foundContext(params.context);
-    if (this.holdingStart && params.navigation !== null && params.context === this.context && !this.heldStart) {
-      this.heldStart = params;
-      return;
-    }
-    this.intercepted(params);
-  }
-
   /** Hands a request the browser holds to the Page (or lets it through while there is none). */
-  private intercepted(params: BeforeRequestSent): void {
+  onRequest(params: BidiEvents['network.beforeRequestSent']): void {
+    if (params.navigation !== null && params.context && !this.context) this.foundContext(params.context);
     const { request } = params;
     const answer = (method: 'network.continueRequest' | 'network.failRequest' | 'network.provideResponse', body: object = {}) =>
       this.bidi.send(method, { request: request.request, ...body }).then(() => {}, (error: unknown) => log(`${method} failed:`, String(error)));
@@ -246,10 +237,9 @@ export class FirefoxPage implements PageDelegate {
     // This window's documents only (and their frames): the browser may have other windows.
     const { script } = await this.bidi.send('script.addPreloadScript', { functionDeclaration: `() => {\n${source}\n}`, contexts: [this.context] });
     this.preloads.add(script);
-    // Like Chromium's runImmediately: the document already there gets it too; but not the
-    // window's first about:blank while the start page waits to be let through (it is about to be
-    // replaced, and Firefox, busy starting that load, takes ~0.3 s to answer there).
-    if (this.topRealm && !this.holdingStart) {
+    // Like Chromium's runImmediately: the document already there gets it too; but not the start
+    // window's about:blank, which the app's first document is about to replace.
+    if (this.topRealm && !this.startBlank) {
       await this.bidi.send('script.evaluate', {
         expression: source, target: { realm: this.topRealm }, awaitPromise: false, resultOwnership: 'none',
       }).catch(() => {});
@@ -319,14 +309,22 @@ export class FirefoxPage implements PageDelegate {
     await this.load(url);
   }
 
-  /** navigate(), resolving with BiDi's id of the navigation (none for the start page launched with the browser). */
+  /**
+   * The first navigate() waits for `startedUp`: Firefox loads its command line's URL (about:blank,
+   * see ffLauncher.ts) in its first window's delayed start-up, and that load aborts
+   * (NS_BINDING_ABORTED) a navigation begun before it (seen when the backend was quick).
+   */
+  waitForStartup(startedUp: Promise<void>): void {
+    this.startedUp = startedUp;
+  }
+
+  /** navigate(), resolving with BiDi's id of the navigation. */
   private async load(url: string): Promise<string | undefined> {
     this.refused.delete(url);
-    // Launched with this URL (see holdingStart): its held request, or the one still to come, is the load.
-    const held = this.heldStart;
-    const isStart = this.holdingStart && (held ? held.request.url === url : url === this.startUrl);
-    this.holdingStart = false;
-    this.heldStart = undefined;
+    this.startBlank = false;
+    const startedUp = this.startedUp;
+    this.startedUp = undefined;
+    if (startedUp) await startedUp;
     // Settles once the new document exists (its realm is created), like Chromium's
     // Page.navigate, or fails with the navigation.
     const settled = new Promise<void>((resolve, reject) => {
@@ -340,16 +338,6 @@ export class FirefoxPage implements PageDelegate {
       if (this.goneReason !== undefined) settle({ gone: true });
     });
     settled.catch(() => {});
-    if (held) this.intercepted(held);
-    if (isStart) {
-      // Navigating again now would abort that load (NS_BINDING_ABORTED): wait for it instead.
-      const fallback = setTimeout(() => {
-        log('the start page did not load; navigating to it');
-        this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' }).catch(() => {});
-      }, START_WAIT);
-      await settled.finally(() => clearTimeout(fallback));
-      return undefined;
-    }
     const { navigation } = await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'none' });
     await settled;
     return navigation ?? undefined;
@@ -510,6 +498,5 @@ export class FirefoxPage implements PageDelegate {
     if (!this.bidi.closed) for (const script of this.preloads) this.bidi.send('script.removePreloadScript', { script }).catch(() => {});
     this.preloads.clear();
     this.docs.clear();
-    this.heldStart = undefined;
   }
 }
