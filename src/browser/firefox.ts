@@ -12,7 +12,7 @@ export interface FirefoxArgsOptions {
   profileDir: string;
   headless: boolean;
   extraArgs?: string[];
-  /** The page the window opens with (default about:blank). */
+  /** The page the window opens with (default FIREFOX_START_URL). */
   startUrl?: string;
   /** The app's window class: X11 WM_CLASS's class part (--class), and --name (Wayland's app_id). */
   windowClass?: string;
@@ -23,13 +23,22 @@ export interface FirefoxArgsOptions {
   systemAccess?: boolean;
 }
 
+/**
+ * The document Firefox starts on: an empty data: page, not about:blank. On a blank page Firefox
+ * gives the keyboard focus to its address bar (browser-init.js's _setInitialFocus), which an app
+ * window hides: the app's page, loaded over it later, would then not get the keys until clicked.
+ * On any other page Firefox focuses the content.
+ */
+export const FIREFOX_START_URL = 'data:text/html,';
+
+/** Firefox's command line for an app window. */
 export function firefoxArgs(o: FirefoxArgsOptions): string[] {
   const args = ['--remote-debugging-port=0', '--no-remote', '--profile', o.profileDir];
   if (o.headless) args.push('--headless');
   if (o.windowClass) args.push(`--name=${o.windowClass}`, `--class=${o.windowClass}`);
   if (o.systemAccess) args.push('--remote-allow-system-access');
   if (o.extraArgs) args.push(...o.extraArgs);
-  args.push(o.startUrl ?? 'about:blank');
+  args.push(o.startUrl ?? FIREFOX_START_URL);
   return args;
 }
 

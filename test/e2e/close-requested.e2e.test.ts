@@ -52,6 +52,9 @@ test(`the user's close asks 'close-requested' first (${ENGINE})`, { skip, timeou
     // preventDefault keeps the window, minimized instead.
     const { win, xid } = await openShown(display, 'close-requested-kept');
     windows.push(win);
+    // The browser's first window gives the keyboard focus to its page, not to its hidden address
+    // bar (where Firefox puts it when it starts on about:blank).
+    await waitFor(win, 'document.hasFocus()', 10_000);
     let asked = 0;
     let minimized = Promise.resolve();
     win.on('close-requested', (event) => {
@@ -76,8 +79,19 @@ test(`the user's close asks 'close-requested' first (${ENGINE})`, { skip, timeou
     // Nor is the user's reload key.
     await win.controls.show();
     await until(() => !hidden(display, xid), 'the window shown again', 10_000);
-    display.run('xdotool', ['windowactivate', '--sync', xid]);
-    await waitFor(win, 'document.hasFocus()', 10_000); // the key reaches the page, not the minimized window's ghost
+    // The key must reach the page, not the minimized window's ghost. A window shown again under a
+    // loaded machine now and then ends up active in X while its page has no focus yet (Firefox, which
+    // reports the real focus): activated again then, as a user clicks it, up to three times.
+    for (let attempt = 1; ; attempt++) {
+      display.run('xdotool', ['windowactivate', '--sync', xid]);
+      await win.controls.focus();
+      try {
+        await waitFor(win, 'document.hasFocus()', 5000);
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
     await win.page.eval('window.marker = 2');
     // A key sent by XTEST right after the window came back is now and then lost on Chromium (1 run
     // in 6, close-requested not heard): pressed again then, up to three times.

@@ -1,5 +1,5 @@
 // The Firefox delegates (engine/firefox/ffBrowser.ts, ffPage.ts), in memory, against a fake BiDi
-// connection: which window an event or a request reaches, the start on about:blank and the first
+// connection: which window an event or a request reaches, the start on an empty page and the first
 // navigation after Firefox's own start-up load, the document guard of postToPage, and that a
 // window leaves no handler or preload script behind.
 import { test } from 'node:test';
@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FoundBrowser } from '../../src/browser/find.js';
+import { FIREFOX_START_URL } from '../../src/browser/firefox.js';
 import type { InterceptedRequest, PageCallbacks } from '../../src/engine/delegate.js';
 import type { BidiConnection } from '../../src/engine/firefox/bidi.js';
 import { FirefoxBrowser } from '../../src/engine/firefox/ffBrowser.js';
@@ -73,11 +74,12 @@ const request = (id: string, url: string, context: string | null, navigation: st
   isBlocked: true, context, navigation, request: { request: id, url, method: 'GET', headers: [{ name: 'Accept', value: { type: 'string', value: '*/*' } }] },
 });
 
-test("Firefox starts on about:blank, never on the app's URL: it loads that as soon as its window is up, before the session's intercept may exist", async () => {
+test("Firefox starts on an empty data: page, never on the app's URL (it loads that as soon as its window is up, before the session's intercept may exist) nor on about:blank (which gives the keys to the hidden address bar)", async () => {
   const profileDir = await mkdtemp(join(tmpdir(), 'gluon-ts-ff-args-'));
   try {
     const { args } = await new FirefoxLauncher().prepare({ startUrl: 'https://app.gluon.invalid/', profileDir, headless: true, browser: found });
-    assert.equal(args.at(-1), 'about:blank');
+    assert.equal(args.at(-1), FIREFOX_START_URL);
+    assert.match(FIREFOX_START_URL, /^data:/);
     assert.ok(!args.some((arg) => arg.includes('app.gluon.invalid')), args.join(' '));
   } finally {
     await rm(profileDir, { recursive: true, force: true });
@@ -88,20 +90,20 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 test("the app's first document is asked for once Firefox's own start-up load is over (it would abort a navigation begun before it), and served", async () => {
   const { bidi, sent, emit, answers } = fakeBidi();
-  // Firefox answers session.new after its start-up; its own load of about:blank comes before.
+  // Firefox answers session.new after its start-up; its own load of the start page comes before.
   answers['session.new'] = () => new Promise(() => {});
   const browser = await FirefoxBrowser.start(bidi, found);
   assert.equal(browser.versions.product, '153.0');
   const { seen, callbacks } = recorder();
   const page = await browser.newPage(callbacks, { send: 'S', receive: 'R' }, {});
   await page.addInitScript('1');
-  assert.ok(!sent.some((m) => m.method === 'script.evaluate' && m.params.expression === '1'), "not run in the start window's about:blank");
+  assert.ok(!sent.some((m) => m.method === 'script.evaluate' && m.params.expression === '1'), "not run in the start window's empty page");
   const navigated = page.navigate('https://app.test/');
   const navigations = () => sent.filter((m) => m.method === 'browsingContext.navigate').map((m) => m.params);
-  emit('browsingContext.navigationStarted', { context: 'top-1', navigation: 'nav-0', url: 'about:blank' });
+  emit('browsingContext.navigationStarted', { context: 'top-1', navigation: 'nav-0', url: FIREFOX_START_URL });
   await tick();
   assert.deepEqual(navigations(), [], 'not while Firefox loads its command line');
-  emit('browsingContext.load', { context: 'top-1', navigation: 'nav-0', url: 'about:blank' });
+  emit('browsingContext.load', { context: 'top-1', navigation: 'nav-0', url: FIREFOX_START_URL });
   await tick();
   assert.deepEqual(navigations(), [{ context: 'top-1', url: 'https://app.test/', wait: 'none' }]);
   emit('network.beforeRequestSent', request('req-1', 'https://app.test/', 'top-1', 'nav-1'));

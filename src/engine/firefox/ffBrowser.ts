@@ -6,7 +6,7 @@
 // is about (by browsing context, by channel, or by the window a frame belongs to). A window puts
 // no handler of its own on the connection, so a long-lived browser keeps none of closed windows.
 import type * as Bidi from 'webdriver-bidi-protocol';
-import { firefoxBuildId, firefoxVersion } from '../../browser/firefox.js';
+import { FIREFOX_START_URL, firefoxBuildId, firefoxVersion } from '../../browser/firefox.js';
 import type { FoundBrowser } from '../../browser/find.js';
 import type { BrowserExit } from '../../browser/process.js';
 import { logger } from '../../log.js';
@@ -93,11 +93,11 @@ export class FirefoxBrowser implements BrowserDelegate {
     return ff;
   }
 
-  /** Resolves when Firefox's own load of about:blank (its command line's URL) in its first window is over. */
+  /** Resolves when Firefox's own load of its command line's URL (FIREFOX_START_URL) in its first window is over. */
   private startupLoadDone(): Promise<void> {
     return new Promise((resolve) => {
       const off = this.bidi.on('browsingContext.load', ({ url }) => {
-        if (url !== 'about:blank') return;
+        if (url !== FIREFOX_START_URL) return;
         off();
         resolve();
       });

@@ -38,7 +38,7 @@ export class FirefoxLauncher implements EngineLauncher {
     if (this.template) log(this.seeded ? `profile seeded from ${this.template}` : `no profile template yet at ${this.template}`);
     await prepareFirefoxProfile(options.profileDir, { allowHTTP: options.allowHTTP, userAgent: options.userAgent, windowSize: options.windowSize, devtools: options.devtools, headless: options.headless });
     const { identity } = options;
-    // Started on about:blank, never on the app's URL: Firefox loads its command line's URL as soon
+    // Started on an empty page (FIREFOX_START_URL), never on the app's URL: Firefox loads its command line's URL as soon
     // as its window is up, whether or not the backend's session is there yet, so that request could
     // escape the session's intercept (it went by unblocked, or before the session existed, when the
     // backend was slow to connect under load): unserved, the app's origin gave an error page, and

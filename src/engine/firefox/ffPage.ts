@@ -10,6 +10,7 @@ import { pageError } from '../page-error.js';
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type * as Bidi from 'webdriver-bidi-protocol';
+import { FIREFOX_START_URL } from '../../browser/firefox.js';
 import { logger, warnOnce } from '../../log.js';
 import { eventOrTimeout } from '../../wait.js';
 import { HandlerGroup } from '../connection.js';
@@ -24,7 +25,7 @@ const log = logger('browser');
 
 /** How long closing one window of several waits for the browser to say it is gone. */
 const CLOSE_WAIT = 2000;
-const START_URL = 'about:blank';
+const START_URL = FIREFOX_START_URL;
 /** The preload script's first message in each document: this mark, then the document's id. */
 const DOC_MARK = '\u0003gluon-doc:';
 
@@ -49,7 +50,7 @@ export class FirefoxPage implements PageDelegate {
   /** Top-level navigations the Page refused (failed), so Window.cdp's Page.navigate can say so. */
   private readonly refused = new Set<string>();
   /**
-   * The browser's start window still shows the about:blank it was launched on, which the first
+   * The browser's start window still shows the empty page it was launched on (FIREFOX_START_URL), which the first
    * navigate() replaces: init scripts need not run there.
    */
   private startBlank: boolean;
@@ -238,7 +239,7 @@ export class FirefoxPage implements PageDelegate {
     const { script } = await this.bidi.send('script.addPreloadScript', { functionDeclaration: `() => {\n${source}\n}`, contexts: [this.context] });
     this.preloads.add(script);
     // Like Chromium's runImmediately: the document already there gets it too; but not the start
-    // window's about:blank, which the app's first document is about to replace.
+    // window's empty start page, which the app's first document is about to replace.
     if (this.topRealm && !this.startBlank) {
       await this.bidi.send('script.evaluate', {
         expression: source, target: { realm: this.topRealm }, awaitPromise: false, resultOwnership: 'none',
@@ -310,7 +311,7 @@ export class FirefoxPage implements PageDelegate {
   }
 
   /**
-   * The first navigate() waits for `startedUp`: Firefox loads its command line's URL (about:blank,
+   * The first navigate() waits for `startedUp`: Firefox loads its command line's URL (FIREFOX_START_URL,
    * see ffLauncher.ts) in its first window's delayed start-up, and that load aborts
    * (NS_BINDING_ABORTED) a navigation begun before it (seen when the backend was quick).
    */
