@@ -28,15 +28,17 @@ test("Debian's notification-daemon shows it, a click on the bubble is 'click', c
   const display = await startDisplay();
   const bus = await startBus();
   const dir = mkdtempSync(join(tmpdir(), 'gluon-notify-daemon-'));
+  // The monitor first: it must see the daemon take its name (CI once saw the name taken before a
+  // monitor started after the daemon was listening).
+  const monitor = await monitorBus(bus);
   const daemon = spawn(DAEMON, [], { env: { ...process.env, DISPLAY: display.name, DBUS_SESSION_BUS_ADDRESS: bus.address }, stdio: ['ignore', 'ignore', 'pipe'] });
   let daemonErr = '';
   daemon.stderr!.on('data', (chunk) => (daemonErr += chunk));
   const before = process.env.DBUS_SESSION_BUS_ADDRESS;
   process.env.DBUS_SESSION_BUS_ADDRESS = bus.address;
-  const monitor = await monitorBus(bus);
   try {
     // The daemon is ready once it owns the name.
-    await monitor.find((m) => m.member === 'NameOwnerChanged' && m.body?.[0] === 'org.freedesktop.Notifications' && !!m.body?.[2], 10_000).catch((error) => {
+    await monitor.find((m) => m.member === 'NameOwnerChanged' && m.body?.[0] === 'org.freedesktop.Notifications' && !!m.body?.[2], 15_000).catch((error) => {
       throw new Error(`${error.message}; notification-daemon said: ${daemonErr}`);
     });
     const icon = join(dir, 'icon.png');
