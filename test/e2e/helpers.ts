@@ -41,8 +41,15 @@ export async function openFixture(path: string, options: Gluon.OpenOptions = {})
   }
 }
 
+/**
+ * How long a poll waits by default. A failing check costs this long, a passing one no more than
+ * it needs: on the 2-core CI machine with four test files at once, a Firefox page was seen to
+ * take over 5 s to run its module scripts and a fetch after open() (open.e2e, CI on 7c9105f).
+ */
+const POLL_TIMEOUT = 15_000;
+
 /** Polls a page expression until it is truthy (or throws after `timeout` ms). */
-export async function waitFor<T>(window: Gluon.Window, expression: string, timeout = 5000): Promise<T> {
+export async function waitFor<T>(window: Gluon.Window, expression: string, timeout = POLL_TIMEOUT): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
     let value: T | undefined;
@@ -61,7 +68,7 @@ export async function waitFor<T>(window: Gluon.Window, expression: string, timeo
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls a check in Node until it holds (or throws after `timeout` ms, naming `what`). */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 5000): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeout = POLL_TIMEOUT): Promise<void> {
   for (const end = Date.now() + timeout; !(await check()); await sleep(10)) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
   }

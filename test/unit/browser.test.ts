@@ -10,7 +10,7 @@ import { findBrowser, BrowserNotFoundError, type FindBrowserOptions } from '../.
 import { CATALOGUE, browsersNamed } from '../../src/browser/catalogue.js';
 import { chromiumArgs } from '../../src/browser/chromium.js';
 import {
-  TEMPLATE_FILES, firefoxPrefs, firefoxTemplateDir, isNewFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
+  firefoxPrefs, firefoxTemplateDir, isNewFirefoxProfile, saveFirefoxTemplate, seedFirefoxProfile,
 } from '../../src/browser/firefox.js';
 import { profileDir, appIdFor, makeIncognitoDir } from '../../src/browser/profile.js';
 
@@ -454,9 +454,23 @@ describe('Firefox profile template', () => {
     await writeFile(join(dir, 'extensions.json'), '{}');
     await writeFile(join(dir, 'compatibility.ini'), '[Compatibility]');
     for (const user of ['cookies.sqlite', 'places.sqlite', 'prefs.js', 'permissions.sqlite', 'key4.db']) await writeFile(join(dir, user), 'private');
-    await mkdir(join(dir, 'storage', 'default'), { recursive: true });
-    await writeFile(join(dir, 'storage', 'default', 'ls.sqlite'), 'private');
+    await mkdir(join(dir, 'storage', 'default', 'https+++app.example'), { recursive: true });
+    await writeFile(join(dir, 'storage', 'default', 'https+++app.example', 'ls.sqlite'), 'private');
+    await writeFile(join(dir, 'storage', 'ls-archive.sqlite'), 'private');
+    await mkdir(join(dir, 'storage', 'permanent', 'chrome', 'idb'), { recursive: true });
+    await writeFile(join(dir, 'storage', 'permanent', 'chrome', 'idb', 'remote-settings.sqlite'), 'collections');
   }
+
+  /** Every file under `dir`, as paths relative to it. */
+  async function filesUnder(dir: string): Promise<string[]> {
+    const names = await readdir(dir, { recursive: true });
+    const files = await Promise.all(names.map(async (name) => ((await stat(join(dir, name))).isFile() ? name : '')));
+    return files.filter(Boolean).sort();
+  }
+  const TEMPLATE_CONTENT = [
+    'addonStartup.json.lz4', 'compatibility.ini', 'extensions.json', join('startupCache', 'startupCache.8.little'),
+    join('storage', 'permanent', 'chrome', 'idb', 'remote-settings.sqlite'),
+  ].sort();
 
   test('lives in the per-user data folder, one per install', () => {
     const a = firefoxTemplateDir(process.execPath, { XDG_DATA_HOME: '/data' });
@@ -477,14 +491,15 @@ describe('Firefox profile template', () => {
 
       assert.equal(await seedFirefoxProfile(join(dir, 'fresh'), template), false, 'no template yet');
       assert.equal(await saveFirefoxTemplate(used, template), true);
-      assert.deepEqual((await readdir(template)).sort(), [...TEMPLATE_FILES].sort());
+      assert.deepEqual(await filesUnder(template), TEMPLATE_CONTENT, 'the caches and the browser\'s own databases, no page storage');
       assert.equal((await readdir(join(dir, 'data', 'templates'))).length, 1, 'no staging folder left');
       assert.equal(await saveFirefoxTemplate(used, template), false, 'an existing template stays');
 
       const fresh = join(dir, 'fresh');
       assert.equal(await seedFirefoxProfile(fresh, template), true);
-      assert.deepEqual((await readdir(fresh)).sort(), [...TEMPLATE_FILES].sort());
+      assert.deepEqual(await filesUnder(fresh), TEMPLATE_CONTENT);
       assert.equal(await readFile(join(fresh, 'startupCache', 'startupCache.8.little'), 'utf8'), 'cache');
+      assert.equal(await readFile(join(fresh, 'storage', 'permanent', 'chrome', 'idb', 'remote-settings.sqlite'), 'utf8'), 'collections');
       assert.equal(isNewFirefoxProfile(fresh), false);
     } finally {
       await rm(dir, { recursive: true, force: true });
