@@ -83,7 +83,7 @@ export type { AutostartApi } from './desktop/autostart.js';
 export type { OpenExternalOptions } from './desktop/shell.js';
 export type { AutostartOptions } from './desktop/autostart.js';
 export { dialog, NoDialogToolError } from './desktop/dialog.js';
-export type { FileFilter, OpenDialogProperty, OpenDialogOptions, OpenDialogReturnValue, SaveDialogOptions, SaveDialogReturnValue, MessageBoxOptions, MessageBoxReturnValue, DialogRoute } from './desktop/dialog.js';
+export type { FileFilter, OpenDialogProperty, OpenDialogOptions, OpenDialogReturnValue, SaveDialogOptions, SaveDialogReturnValue, MessageBoxOptions, MessageBoxReturnValue, DialogRoute, DialogParent } from './desktop/dialog.js';
 export { IPCClosedError } from './ipc/endpoint.js';
 export { BrowserNotFoundError } from './browser/find.js';
 export { DEFAULT_CSP } from './local/serve.js';

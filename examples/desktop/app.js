@@ -1,7 +1,7 @@
 // Desktop: a one-note pad that uses the desktop around its window.
 //
-// - Open and Save use the system's own file dialogs (Gluon.dialog): the page never names a path;
-//   the backend keeps the one the user picked.
+// - Open and Save use the system's own file dialogs (Gluon.dialog), attached to the app's window:
+//   the page never names a path; the backend keeps the one the user picked.
 // - Saving shows a notification (Gluon.notify) with a button that shows the file in its folder.
 // - gtsdemo://note?text=... links reach the running app (Gluon.on('open-url')): a later start,
 //   from a click on such a link once the app is installed (npx gluon-ts build, then
@@ -22,7 +22,7 @@ const Window = await Gluon.open('ui', { windowSize: [640, 480], windowState: 'ma
 let current;
 
 Window.ipc.openNote = async () => {
-  const { canceled, filePaths } = await Gluon.dialog.showOpenDialog({
+  const { canceled, filePaths } = await Gluon.dialog.showOpenDialog(Window, {
     title: 'Open a note',
     filters: [{ name: 'Notes', extensions: ['txt', 'md'] }],
     properties: ['openFile'],
@@ -35,7 +35,7 @@ Window.ipc.openNote = async () => {
 Window.ipc.saveNote = async (text) => {
   if (typeof text !== 'string' || text.length > 1_000_000) throw new TypeError('saveNote(text): text must be a string of up to a million characters');
   if (!current) {
-    const { canceled, filePath } = await Gluon.dialog.showSaveDialog({ title: 'Save the note', defaultPath: 'note.txt' });
+    const { canceled, filePath } = await Gluon.dialog.showSaveDialog(Window, { title: 'Save the note', defaultPath: 'note.txt' });
     if (canceled) return null;
     current = filePath;
   }

@@ -113,9 +113,9 @@ export async function buildBackend(options: BackendBundle): Promise<string[]> {
     target: 'node20',
     packages: selfContained ? undefined : 'external',
     // ws loads these native speed-ups only if they are installed; a self-contained bundle goes without.
-    // dbus-next asks for x11 (the bus address from an X selection, when DBUS_SESSION_BUS_ADDRESS is
-    // unset, which src/desktop/dbus.ts never lets it try) and usocket (abstract sockets) only if installed.
-    external: ['bufferutil', 'utf-8-validate', 'x11', 'usocket'],
+    // dbus-next asks for usocket (abstract sockets) only if installed. x11 is bundled: the dialogs
+    // read the app window's X11 id with it (src/desktop/x11-window.ts).
+    external: ['bufferutil', 'utf-8-validate', 'usocket'],
     define: selfContained ? { 'process.env.WS_NO_BUFFER_UTIL': '"1"', 'process.env.WS_NO_UTF_8_VALIDATE': '"1"' } : undefined,
     sourcemap: selfContained ? false : 'inline',
     minify: options.minify ?? false,

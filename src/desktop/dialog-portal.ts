@@ -68,7 +68,7 @@ export function pathOfUri(uri: string): string {
  * Calls `method` of the FileChooser and waits for its Response: [code, results]. The match rule
  * and the listener are in place before the call and gone after the answer, whatever it is.
  */
-async function askPortal(method: 'OpenFile' | 'SaveFile', title: string, options: Record<string, InstanceType<typeof Variant>>): Promise<{ code: number; results: Record<string, InstanceType<typeof Variant>> }> {
+async function askPortal(method: 'OpenFile' | 'SaveFile', parent: number | undefined, title: string, options: Record<string, InstanceType<typeof Variant>>): Promise<{ code: number; results: Record<string, InstanceType<typeof Variant>> }> {
   return withSessionBus(async (bus) => {
     await daemon(bus, 'GetId'); // the Hello reply (our unique name) has come by now
     const token = `gluon_ts_${randomBytes(8).toString('hex')}`;
@@ -89,7 +89,7 @@ async function askPortal(method: 'OpenFile' | 'SaveFile', title: string, options
     bus.on('message', listener);
     try {
       await daemon(bus, 'AddMatch', 's', rules);
-      const reply = await busCall(bus, PORTAL, PORTAL_PATH, FILE_CHOOSER, method, 'ssa{sv}', ['', title, { ...options, handle_token: new Variant('s', token) }]);
+      const reply = await busCall(bus, PORTAL, PORTAL_PATH, FILE_CHOOSER, method, 'ssa{sv}', [parentWindow(parent), title, { ...options, handle_token: new Variant('s', token) }]);
       const handle = reply?.body[0] as string | undefined;
       if (handle && handle !== expected) {
         // A portal older than version 0.9 picks its own path: listen there too.
@@ -104,6 +104,9 @@ async function askPortal(method: 'OpenFile' | 'SaveFile', title: string, options
     }
   });
 }
+
+/** The portal's parent_window: "x11:" and the window id in hexadecimal, or '' for none. */
+export const parentWindow = (parent: number | undefined): string => (parent === undefined ? '' : `x11:${parent.toString(16)}`);
 
 function outcome(code: number): 'chosen' | 'canceled' {
   if (code === 0) return 'chosen';
@@ -141,13 +144,13 @@ export function saveOptions(request: SaveRequest): Record<string, InstanceType<t
 
 /** An open dialog through the portal. */
 export async function portalOpen(request: OpenRequest): Promise<OpenDialogReturnValue> {
-  const { code, results } = await askPortal('OpenFile', request.title ?? '', openOptions(request));
+  const { code, results } = await askPortal('OpenFile', request.parent, request.title ?? '', openOptions(request));
   return outcome(code) === 'canceled' ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: urisOf(results) };
 }
 
 /** A save dialog through the portal. */
 export async function portalSave(request: SaveRequest): Promise<SaveDialogReturnValue> {
-  const { code, results } = await askPortal('SaveFile', request.title ?? '', saveOptions(request));
+  const { code, results } = await askPortal('SaveFile', request.parent, request.title ?? '', saveOptions(request));
   if (outcome(code) === 'canceled') return { canceled: true, filePath: '' };
   const [path] = urisOf(results);
   if (path === undefined) throw new Error('the portal answered without a file');

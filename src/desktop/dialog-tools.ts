@@ -38,8 +38,11 @@ export const ZENITY_SEPARATOR = '/./';
 /** GTK button labels read '_' as a mnemonic: doubled, it shows as itself. */
 const zenityLabel = (label: string): string => label.replace(/_/g, '__');
 
+/** zenity's options that attach the dialog to the app window (transient for it, and modal). */
+const zenityParent = (parent: number | undefined): string[] => (parent === undefined ? [] : [`--attach=${parent}`, '--modal']);
+
 function zenityFileArgs(request: OpenRequest | SaveRequest, save: boolean): string[] {
-  const args = ['--file-selection'];
+  const args = ['--file-selection', ...zenityParent(request.parent)];
   if (request.title !== undefined) args.push(`--title=${request.title}`);
   const { folder, name } = request.start;
   if (folder) args.push(`--filename=${name ? `${folder.replace(/\/$/, '')}/${name}` : `${folder.replace(/\/$/, '')}/`}`);
@@ -76,7 +79,7 @@ export const runZenity = {
      */
     message(request: MessageRequest): string[] {
       const kind = request.type === 'info' || request.type === 'warning' || request.type === 'error' ? request.type : 'question';
-      const args = [`--${kind}`, '--no-markup'];
+      const args = [`--${kind}`, '--no-markup', ...zenityParent(request.parent)];
       if (request.title !== undefined) args.push(`--title=${request.title}`);
       args.push(`--text=${request.detail ? `${request.message}\n\n${request.detail}` : request.message}`); // --no-markup: shown as is
       const labels = request.buttons.map(zenityLabel);
@@ -116,10 +119,13 @@ export const runZenity = {
 // with a newline in it cannot be told apart there (the README says so).
 const kdialogFilter = (filters: FileFilter[]): string => filters.map((f) => `${patterns(f).join(' ')}|${f.name.replace(/[|\n]/g, ' ')}`).join('\n');
 
+/** kdialog's option that attaches the dialog to the app window. */
+const kdialogParent = (parent: number | undefined): string[] => (parent === undefined ? [] : ['--attach', String(parent)]);
+
 export const runKdialog = {
   args: {
     open(request: OpenRequest): string[] {
-      const args: string[] = [];
+      const args: string[] = kdialogParent(request.parent);
       if (request.title !== undefined) args.push('--title', request.title);
       const { folder, name } = request.start;
       const start = folder ? (name ? `${folder}/${name}` : folder) : process.cwd();
@@ -129,7 +135,7 @@ export const runKdialog = {
       return args;
     },
     save(request: SaveRequest): string[] {
-      const args: string[] = [];
+      const args: string[] = kdialogParent(request.parent);
       if (request.title !== undefined) args.push('--title', request.title);
       const { folder, name } = request.start;
       args.push('--getsavefilename', folder ? (name ? `${folder}/${name}` : `${folder}/`) : process.cwd(), kdialogFilter(request.filters));
@@ -140,7 +146,7 @@ export const runKdialog = {
       const { buttons, type } = request;
       if (buttons.length > 3) throw new Error(`kdialog shows at most 3 buttons, ${buttons.length} were asked for (install zenity for more)`);
       const text = request.detail ? `${request.message}\n\n${request.detail}` : request.message;
-      const args: string[] = [];
+      const args: string[] = kdialogParent(request.parent);
       if (request.title !== undefined) args.push('--title', request.title);
       const warn = type === 'warning' || type === 'error';
       if (buttons.length === 1) args.push(type === 'error' ? '--error' : type === 'warning' ? '--sorry' : '--msgbox', text, '--ok-label', buttons[0]!);

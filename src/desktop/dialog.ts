@@ -9,6 +9,7 @@ import { posix, win32 } from 'node:path';
 import { findCommand as findOnPath, type CommandFinder } from './command.js';
 import { runKdialog, runOsascript, runPowerShell, runZenity } from './dialog-tools.js';
 import { logger } from '../log.js';
+import { eventOrTimeout } from '../wait.js';
 
 const log = logger('desktop');
 
@@ -195,6 +196,8 @@ export interface OpenRequest {
   multiple: boolean;
   showHidden: boolean;
   start: StartPlace;
+  /** The X11 window id of the app window the dialog belongs to, when one was given and found. */
+  parent?: number;
 }
 
 /** What every route of a save dialog is given. */
@@ -204,6 +207,8 @@ export interface SaveRequest {
   buttonLabel?: string;
   filters: FileFilter[];
   start: StartPlace;
+  /** As in OpenRequest. */
+  parent?: number;
 }
 
 /** What every route of a message box is given: the buttons are never empty and the ids are in range. */
@@ -215,6 +220,8 @@ export interface MessageRequest {
   buttons: string[];
   defaultId: number;
   cancelId: number;
+  /** As in OpenRequest. */
+  parent?: number;
 }
 
 function currentEnvironment(): DialogEnvironment {
@@ -297,13 +304,34 @@ async function onFirstRoute<T>(kind: 'file' | 'message', environment: DialogEnvi
 /** The command-line tools by route; each has open, save and message. */
 const TOOLS = { zenity: runZenity, kdialog: runKdialog, osascript: runOsascript, powershell: runPowerShell };
 
-/** Electron's `([window, ] options)`: the window, when given, is not used yet (see the README). */
-function optionsOf<T>(first: unknown, second: T | undefined): T {
-  return (second === undefined ? first : second) as T;
+/**
+ * What a dialog needs of the app window it belongs to: a Gluon `Window` is one. Its browser's
+ * process and its page's title find its X11 window (findX11Window).
+ */
+export interface DialogParent {
+  browser: { pid: number };
+  page: { title(): Promise<string> };
+}
+
+/**
+ * Electron's `([window, ] options)`: the options, and the X11 window id of the window when one
+ * is given and can be told apart (Linux and BSDs on X11 or XWayland; see findX11Window).
+ */
+async function argumentsOf<T>(first: unknown, second: T | undefined): Promise<{ options: T; parent?: number }> {
+  if (second === undefined) return { options: first as T };
+  const window = first as Partial<DialogParent> | null;
+  const pid = window?.browser?.pid;
+  if (typeof pid !== 'number' || typeof window?.page?.title !== 'function') {
+    throw new TypeError('dialog: the first of two arguments must be the app\'s window (a Gluon Window), the second the options');
+  }
+  // A window that is closing may not answer: the dialog then matches by process alone.
+  const title = await eventOrTimeout<string | undefined>((done) => void window.page!.title().then(done, () => done(undefined)), 2000, undefined);
+  const { findX11Window } = await import('./x11-window.js');
+  return { options: second, parent: await findX11Window({ pid, title }) };
 }
 
 /** showOpenDialog with the environment given (tests); the public one reads the process's. */
-export async function openDialogIn(environment: DialogEnvironment, options: OpenDialogOptions = {}): Promise<OpenDialogReturnValue> {
+export async function openDialogIn(environment: DialogEnvironment, options: OpenDialogOptions = {}, parent?: number): Promise<OpenDialogReturnValue> {
   if (typeof options !== 'object' || options === null) throw new TypeError('dialog.showOpenDialog(options): options must be an object');
   const properties = options.properties ?? [];
   const request: OpenRequest = {
@@ -315,6 +343,7 @@ export async function openDialogIn(environment: DialogEnvironment, options: Open
     multiple: properties.includes('multiSelections'),
     showHidden: properties.includes('showHiddenFiles'),
     start: startPlace(strings(options.defaultPath, 'defaultPath'), environment.platform),
+    parent,
   };
   return onFirstRoute('file', environment, async ({ route, command }) =>
     route === 'portal' ? (await import('./dialog-portal.js')).portalOpen(request) : TOOLS[route].open(command!, request, environment.env),
@@ -322,7 +351,7 @@ export async function openDialogIn(environment: DialogEnvironment, options: Open
 }
 
 /** showSaveDialog with the environment given (tests); the public one reads the process's. */
-export async function saveDialogIn(environment: DialogEnvironment, options: SaveDialogOptions = {}): Promise<SaveDialogReturnValue> {
+export async function saveDialogIn(environment: DialogEnvironment, options: SaveDialogOptions = {}, parent?: number): Promise<SaveDialogReturnValue> {
   if (typeof options !== 'object' || options === null) throw new TypeError('dialog.showSaveDialog(options): options must be an object');
   const request: SaveRequest = {
     title: strings(options.title, 'title'),
@@ -330,6 +359,7 @@ export async function saveDialogIn(environment: DialogEnvironment, options: Save
     buttonLabel: strings(options.buttonLabel, 'buttonLabel'),
     filters: checkFilters(options.filters),
     start: startPlace(strings(options.defaultPath, 'defaultPath'), environment.platform),
+    parent,
   };
   return onFirstRoute('file', environment, async ({ route, command }) =>
     route === 'portal' ? (await import('./dialog-portal.js')).portalSave(request) : TOOLS[route].save(command!, request, environment.env),
@@ -337,8 +367,8 @@ export async function saveDialogIn(environment: DialogEnvironment, options: Save
 }
 
 /** showMessageBox with the environment given (tests); the public one reads the process's. */
-export async function messageBoxIn(environment: DialogEnvironment, options: MessageBoxOptions): Promise<MessageBoxReturnValue> {
-  const request = messageRequest(options);
+export async function messageBoxIn(environment: DialogEnvironment, options: MessageBoxOptions, parent?: number): Promise<MessageBoxReturnValue> {
+  const request = { ...messageRequest(options), parent };
   const response = await onFirstRoute('message', environment, async ({ route, command }) => {
     if (route === 'portal') throw new Error('dialog: the portal shows no message box'); // never chosen for one
     return TOOLS[route].message(command!, request, environment.env);
@@ -349,13 +379,14 @@ export async function messageBoxIn(environment: DialogEnvironment, options: Mess
 /**
  * Asks the user for files or a folder to open, in the system's own dialog. Resolves
  * `{ canceled, filePaths }`; rejects if no dialog tool is there (the error names each route tried
- * and what to install) or the tool failed. Electron's optional first argument, a window, is
- * accepted; the dialog is not attached to it yet.
+ * and what to install) or the tool failed. With Electron's optional first argument, the app's
+ * window, the dialog is attached to that window where the platform allows (see the README).
  */
 function showOpenDialog(options?: OpenDialogOptions): Promise<OpenDialogReturnValue>;
-function showOpenDialog(window: object, options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
-function showOpenDialog(first?: unknown, second?: OpenDialogOptions): Promise<OpenDialogReturnValue> {
-  return openDialogIn(currentEnvironment(), optionsOf(first, second));
+function showOpenDialog(window: DialogParent, options: OpenDialogOptions): Promise<OpenDialogReturnValue>;
+async function showOpenDialog(first?: unknown, second?: OpenDialogOptions): Promise<OpenDialogReturnValue> {
+  const { options, parent } = await argumentsOf(first, second);
+  return openDialogIn(currentEnvironment(), options, parent);
 }
 
 /**
@@ -363,9 +394,10 @@ function showOpenDialog(first?: unknown, second?: OpenDialogOptions): Promise<Op
  * where the tool can). Resolves `{ canceled, filePath }`; creates nothing.
  */
 function showSaveDialog(options?: SaveDialogOptions): Promise<SaveDialogReturnValue>;
-function showSaveDialog(window: object, options: SaveDialogOptions): Promise<SaveDialogReturnValue>;
-function showSaveDialog(first?: unknown, second?: SaveDialogOptions): Promise<SaveDialogReturnValue> {
-  return saveDialogIn(currentEnvironment(), optionsOf(first, second));
+function showSaveDialog(window: DialogParent, options: SaveDialogOptions): Promise<SaveDialogReturnValue>;
+async function showSaveDialog(first?: unknown, second?: SaveDialogOptions): Promise<SaveDialogReturnValue> {
+  const { options, parent } = await argumentsOf(first, second);
+  return saveDialogIn(currentEnvironment(), options, parent);
 }
 
 /**
@@ -373,9 +405,10 @@ function showSaveDialog(first?: unknown, second?: SaveDialogOptions): Promise<Sa
  * `cancelId` when dismissed). Linux: zenity or kdialog (the portal has no message box).
  */
 function showMessageBox(options: MessageBoxOptions): Promise<MessageBoxReturnValue>;
-function showMessageBox(window: object, options: MessageBoxOptions): Promise<MessageBoxReturnValue>;
-function showMessageBox(first: unknown, second?: MessageBoxOptions): Promise<MessageBoxReturnValue> {
-  return messageBoxIn(currentEnvironment(), optionsOf(first, second));
+function showMessageBox(window: DialogParent, options: MessageBoxOptions): Promise<MessageBoxReturnValue>;
+async function showMessageBox(first: unknown, second?: MessageBoxOptions): Promise<MessageBoxReturnValue> {
+  const { options, parent } = await argumentsOf(first, second);
+  return messageBoxIn(currentEnvironment(), options, parent);
 }
 
 /** The system's dialogs, Electron's `dialog` module: `Gluon.dialog.showOpenDialog(...)` and so on. */

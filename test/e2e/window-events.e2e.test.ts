@@ -11,7 +11,7 @@ import * as Gluon from '../../src/index.js';
 import { windowStateFile } from '../../src/window/window-state.js';
 import { appDataDir } from '../../src/browser/profile.js';
 import { ENGINE, fixture, sleep, until } from './helpers.js';
-import { startDisplay, x11Missing, type Display } from './x11.js';
+import { hasCommand, startDisplay, x11Missing, type Display } from './x11.js';
 
 const skip = x11Missing(true);
 
@@ -188,5 +188,38 @@ describe(`the OS window as a user handles it, under openbox (${ENGINE})`, { skip
     assert.ok(moved.left >= 0 && moved.top >= 0 && moved.left + moved.width <= 1280 && moved.top + moved.height <= 800, `kept on the 1280x800 screen: ${JSON.stringify(moved)}`);
     assert.ok(moved.height >= 490, `its height kept: ${JSON.stringify(moved)}`);
     assert.equal(warnings.length, 1, 'still the one warning');
+  });
+
+  // Gluon.dialog.*(window, options): the dialog belongs to the app's window, as Electron's do. With no
+  // session bus (so no portal), zenity shows it; X says whose transient it is. Several windows of the
+  // one browser are open by now: the right one is found by its title.
+  it('a dialog given the window is attached to it: transient for its X window', { skip: !hasCommand('zenity') && !process.env.CI && 'needs zenity' }, async () => {
+    const { win, xid } = await openWith('parent');
+    const bus = process.env.DBUS_SESSION_BUS_ADDRESS;
+    delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    const transientOf = (dialogId: string) => {
+      const said = display.run('xprop', ['-id', dialogId, 'WM_TRANSIENT_FOR']);
+      const found = /window id # (0x[0-9a-f]+)/.exec(said);
+      return found ? Number.parseInt(found[1]!, 16) : said.trim();
+    };
+    const dismiss = async <T>(shown: Promise<T>, dialogId: string): Promise<T> => {
+      display.run('xdotool', ['windowactivate', '--sync', dialogId]);
+      display.run('xdotool', ['key', '--clearmodifiers', 'Escape']);
+      return shown;
+    };
+    try {
+      const title = `gluon-attached-${ENGINE}`;
+      const attached = Gluon.dialog.showMessageBox(win, { title, message: 'Attached to the app window?', buttons: ['Yes', 'No'] });
+      const dialogId = await display.windowTitled(title);
+      assert.equal(transientOf(dialogId), Number(xid), 'the dialog is transient for the app window');
+      assert.deepEqual(await dismiss(attached, dialogId), { response: 1, checkboxChecked: false }, 'Escape: cancelId, the "No" button');
+
+      const alone = Gluon.dialog.showMessageBox({ title: `${title}-alone`, message: 'No window given' });
+      const aloneId = await display.windowTitled(`${title}-alone`);
+      assert.notEqual(transientOf(aloneId), Number(xid), 'without the window it is not attached');
+      await dismiss(alone, aloneId);
+    } finally {
+      if (bus !== undefined) process.env.DBUS_SESSION_BUS_ADDRESS = bus;
+    }
   });
 });

@@ -14,6 +14,8 @@ const CHOOSER = 'org.freedesktop.portal.FileChooser';
 
 interface Call {
   method: string;
+  /** parent_window: '' or 'x11:<hex id>'. */
+  parent: string;
   title: string;
   options: Record<string, { signature: string; value: unknown }>;
 }
@@ -28,8 +30,8 @@ async function fakePortal(address: string, answers: [number, string[]][]) {
       return true;
     }
     if (msg.interface !== CHOOSER || msg.path !== PORTAL_PATH) return false;
-    const [, title, options] = msg.body as [string, string, Call['options']];
-    calls.push({ method: msg.member, title, options });
+    const [parent, title, options] = msg.body as [string, string, Call['options']];
+    calls.push({ method: msg.member, parent, title, options });
     const path = `${PORTAL_PATH}/request/${msg.sender.slice(1).replace(/\./g, '_')}/${options.handle_token!.value as string}`;
     bus.send(Message.newMethodReturn(msg, 'o', [path]));
     const [code, uris] = answers.shift()!;
@@ -72,6 +74,7 @@ test('the portal route: options as the portal wants them, URIs back as exact pat
       const [open] = portal.calls;
       assert.equal(open!.method, 'OpenFile');
       assert.equal(open!.title, 'Pick "some" files');
+      assert.equal(open!.parent, '', 'no window given: no parent');
       const signatures = Object.fromEntries(Object.entries(open!.options).map(([key, v]) => [key, v.signature]));
       assert.deepEqual(signatures, { multiple: 'b', directory: 'b', accept_label: 's', filters: 'a(sa(us))', current_folder: 'ay', handle_token: 's' });
       assert.equal(open!.options.multiple!.value, true);
@@ -81,7 +84,9 @@ test('the portal route: options as the portal wants them, URIs back as exact pat
       assert.deepEqual(open!.options.current_folder!.value, Buffer.from('/tmp\0'));
       assert.match(open!.options.handle_token!.value as string, /^[A-Za-z0-9_]+$/);
 
-      assert.deepEqual(await openDialogIn(linux(), { properties: ['openDirectory'] }), { canceled: false, filePaths: ['/home/u/My Folder'] });
+      // The X11 window of the app window the dialog was given, as the portal spec writes it.
+      assert.deepEqual(await openDialogIn(linux(), { properties: ['openDirectory'] }, 0x1e00007), { canceled: false, filePaths: ['/home/u/My Folder'] });
+      assert.equal(portal.calls[1]!.parent, 'x11:1e00007');
       assert.equal(portal.calls[1]!.options.directory!.value, true);
       assert.equal(portal.calls[1]!.options.multiple!.value, false);
 
@@ -91,6 +96,7 @@ test('the portal route: options as the portal wants them, URIs back as exact pat
       assert.deepEqual(saved, { canceled: false, filePath: '/tmp/saved \n name ü.txt' });
       const save = portal.calls[3]!;
       assert.equal(save.method, 'SaveFile');
+      assert.equal(save.parent, '');
       assert.equal(save.options.current_name!.value, 'draft é.txt');
       assert.deepEqual(save.options.current_folder!.value, Buffer.from('/nonexistent-folder\0'));
 

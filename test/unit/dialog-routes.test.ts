@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setCommandRunner, type CommandOptions, type CommandResult } from '../../src/desktop/command.js';
-import { dialogRoutes, messageBoxIn, openDialogIn, saveDialogIn, type DialogEnvironment } from '../../src/desktop/dialog.js';
+import { dialog, dialogRoutes, messageBoxIn, openDialogIn, saveDialogIn, type DialogEnvironment, type DialogParent } from '../../src/desktop/dialog.js';
+import { findX11Window, pickWindow, type X11Window } from '../../src/desktop/x11-window.js';
 
 const TRICKY = 'He said "hi" & \'bye\'; $(rm -rf ~) `x` \\ é 日本\nline2';
 
@@ -183,4 +184,46 @@ test('a tool that fails or answers nonsense rejects with what happened; nothing 
   await assert.rejects(openDialogIn(linux, { filters: [{ name: 'x', extensions: 'md' as unknown as string[] }] }), /filters\[0\] must be/);
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(unhandled, []);
+});
+
+test('a dialog given the app window is attached to its X11 window: zenity --attach and --modal, kdialog --attach', async (t) => {
+  const { ran, restore } = fakeRunner([out('/a\n'), { code: 0 }, out('/k\n'), { code: 0 }]);
+  t.after(restore);
+  const xid = 0x1e00007;
+  const zenity = env('linux', { zenity: '/usr/bin/zenity' }, { env: { DISPLAY: ':0', LANG: 'C.UTF-8' } });
+  await openDialogIn(zenity, { title: 'T' }, xid);
+  assert.deepEqual(ran[0]!.args, ['--file-selection', `--attach=${xid}`, '--modal', '--title=T']);
+  await messageBoxIn(zenity, { type: 'info', message: 'm' }, xid);
+  assert.deepEqual(ran[1]!.args, ['--info', '--no-markup', `--attach=${xid}`, '--modal', '--text=m', '--ok-label=OK']);
+  const kde = env('linux', { kdialog: '/usr/bin/kdialog' });
+  await saveDialogIn(kde, { defaultPath: '/nonexistent/n.txt' }, xid);
+  assert.deepEqual(ran[2]!.args, ['--attach', String(xid), '--getsavefilename', '/nonexistent/n.txt', '']);
+  await messageBoxIn(kde, { message: 'm' }, xid);
+  assert.deepEqual(ran[3]!.args, ['--attach', String(xid), '--msgbox', 'm', '--ok-label', 'OK']);
+});
+
+test('the app window\'s X11 window: the one of the browser\'s process showing the page\'s title, else the active one, never a guess', () => {
+  const windows: X11Window[] = [
+    { id: 1, pid: 100, name: 'Notes' },
+    { id: 2, pid: 100, name: 'Notes — Mozilla Firefox' },
+    { id: 3, pid: 100, name: 'Settings' },
+    { id: 4, pid: 200, name: 'Notes' },
+    { id: 5, pid: 100 },
+    { id: 6 },
+  ];
+  assert.equal(pickWindow(windows, { pid: 100, title: 'Settings' }), 3);
+  assert.equal(pickWindow(windows, { pid: 200, title: 'Notes' }), 4, 'another process\'s window of the same title is not ours');
+  assert.equal(pickWindow(windows, { pid: 100, title: 'Notes' }), undefined, 'two windows show the title and neither is active: no guess');
+  assert.equal(pickWindow(windows, { pid: 100, title: 'Notes' }, 2), 2, 'the active one of them');
+  assert.equal(pickWindow(windows, { pid: 100, title: 'Notes' }, 3), undefined, 'the active window does not show the title');
+  assert.equal(pickWindow(windows, { pid: 100 }, 3), 3, 'no title: the active window of the process');
+  assert.equal(pickWindow(windows, { pid: 100 }), undefined, 'no title, none active, several: no guess');
+  assert.equal(pickWindow(windows, { pid: 300, title: 'Notes' }), undefined, 'a headless window has none');
+  assert.equal(pickWindow([{ id: 9, pid: 100, name: 'localhost:1234' }], { pid: 100, title: '' }), 9, 'one window of the process, with no title to match');
+});
+
+test('dialog.showOpenDialog(window, options) checks its window; without a display the dialog is shown unattached', async () => {
+  await assert.rejects(dialog.showOpenDialog({} as DialogParent, {}), /the first of two arguments must be the app's window/);
+  assert.equal(await findX11Window({ pid: process.pid, title: 'x' }, {}), undefined, 'no DISPLAY: no X11 window');
+  assert.equal(await findX11Window({ pid: process.pid, title: 'x' }, { DISPLAY: ':2147' }), undefined, 'a display that is not there: none, and no error');
 });
