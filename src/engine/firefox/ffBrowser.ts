@@ -80,11 +80,11 @@ export class FirefoxBrowser implements BrowserDelegate {
     const { contexts } = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
     if (contexts[0]) first.foundContext(contexts[0].context);
     await first.hasContext;
-    // The app's first document is asked for (navigate()) once Firefox's own start-up load is over:
-    // its `load` event says so or, when that came before the session subscribed, the answer to
-    // session.new, which Firefox gives only after the first window's idle start-up tasks
-    // (WebDriverBiDi.sys.mjs waits for browser-idle-startup-tasks-finished), queued after that
-    // load began (browser-init.js's _delayedStartup).
+    // The app's first document is asked for (navigate()) once Firefox's own start-up load has
+    // begun: its `navigationStarted` event says so or, when that came before the session
+    // subscribed, the answer to session.new, which Firefox gives only after the first window's
+    // idle start-up tasks (WebDriverBiDi.sys.mjs waits for browser-idle-startup-tasks-finished),
+    // queued after that load began (browser-init.js's _delayedStartup).
     first.waitForStartup(Promise.race([session.then(() => {}, () => {}), startupLoad]));
     const version = firefoxVersion(browser.path) ?? (await first.userAgentVersion()) ?? String((await capabilities).browserVersion ?? '');
     // SpiderMonkey is versioned with Firefox.
@@ -93,15 +93,24 @@ export class FirefoxBrowser implements BrowserDelegate {
     return ff;
   }
 
-  /** Resolves when Firefox's own load of its command line's URL (FIREFOX_START_URL) in its first window is over. */
+  /**
+   * Resolves once Firefox's own load of its command line's URL (FIREFOX_START_URL) in its first
+   * window has begun: a navigation begun after it replaces it, one begun before it was aborted by
+   * it. Its `load` event would come much later: Firefox holds that document until its start-up's
+   * idle tasks are done, which is also when it answers session.new (about 0.5 s after the load
+   * began, Firefox ESR 153).
+   */
   private startupLoadDone(): Promise<void> {
     return new Promise((resolve) => {
-      const off = this.bidi.on('browsingContext.load', ({ url }) => {
-        if (url !== FIREFOX_START_URL) return;
-        off();
-        resolve();
-      });
-      this.capabilities.finally(off).catch(() => {});
+      const offs = (['browsingContext.navigationStarted', 'browsingContext.load'] as const).map((event) =>
+        this.bidi.on(event, ({ url }) => {
+          if (url !== FIREFOX_START_URL) return;
+          for (const off of offs) off();
+          resolve();
+        }));
+      this.capabilities.finally(() => {
+        for (const off of offs) off();
+      }).catch(() => {});
     });
   }
 

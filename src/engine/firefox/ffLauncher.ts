@@ -43,7 +43,7 @@ export class FirefoxLauncher implements EngineLauncher {
     // escape the session's intercept (it went by unblocked, or before the session existed, when the
     // backend was slow to connect under load): unserved, the app's origin gave an error page, and
     // open() waited for a document request that never came. navigate() asks for it, once the
-    // intercept is in place and Firefox's own start-up load is over (FirefoxBrowser.start).
+    // intercept is in place and Firefox's own start-up load has begun (FirefoxBrowser.start).
     const args = firefoxArgs({
       profileDir: options.profileDir, headless: options.headless, extraArgs: options.extraArgs,
       windowClass: identity?.windowClass, systemAccess: identity?.name !== undefined && !options.headless,

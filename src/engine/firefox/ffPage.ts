@@ -55,7 +55,7 @@ export class FirefoxPage implements PageDelegate {
    */
   private startBlank: boolean;
   /**
-   * Until the browser's own start-up load is over in the start window (see waitForStartup): a
+   * Until the browser's own start-up load has begun in the start window (see waitForStartup): a
    * navigation begun before it would be aborted by it.
    */
   private startedUp: Promise<void> | undefined;
