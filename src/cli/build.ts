@@ -99,19 +99,28 @@ function listFiles(dir: string): string[] {
 }
 
 /** True if `path` is `dir` or inside it. */
-const within = (path: string, dir: string) => {
+export const within = (path: string, dir: string) => {
   const rel = relative(dir, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 };
 
+/**
+ * The output folder `out` (relative to the project) as an absolute path, if it is a folder of its
+ * own inside the project, away from the sources; else a CliError saying why (`why`: what the
+ * command does with it).
+ */
+export function outputFolder(project: Project, out: string, why: string): string {
+  const outDir = resolve(project.root, out);
+  if (outDir === project.root || !within(outDir, project.root) || within(project.main, outDir) || (project.ui && (within(project.ui, outDir) || within(outDir, project.ui)))) {
+    throw new CliError(`refusing to build into ${outDir}: ${why}, so it must be a folder of its own inside the project, away from the sources (such as dist)`);
+  }
+  return outDir;
+}
+
 export async function build(options: BuildOptions, log: (line: string) => void): Promise<BuildResult> {
   const project = findProject(options.dir);
   const esbuild = await loadEsbuild(project);
-  const outDir = resolve(project.root, options.out ?? 'dist');
-  // The output folder is emptied first: it must be a folder of its own inside the project.
-  if (outDir === project.root || !within(outDir, project.root) || within(project.main, outDir) || (project.ui && (within(project.ui, outDir) || within(outDir, project.ui)))) {
-    throw new CliError(`refusing to build into ${outDir}: it is emptied first, so it must be a folder of its own inside the project, away from the sources (such as dist)`);
-  }
+  const outDir = outputFolder(project, options.out ?? 'dist', 'it is emptied first');
   const started = Date.now();
   const registrations = projectRegistrations(project);
   const carried = { protocols: registrations.protocols, fileTypes: registrations.fileTypes };

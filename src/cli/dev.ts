@@ -7,6 +7,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { DEV_ENV, RELOAD_MESSAGE } from '../dev-reload.js';
 import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
 import { bundlePath, findProject, loadEsbuild } from './project.js';
+import { outputFolder, within } from './build.js';
 
 const IGNORED = /^(node_modules|\.gluon|dist|\.git)(\/|\\|$)|(^|[\\/])\.[^\\/]*\.swp$|~$/;
 const SOURCE = /\.(m|c)?(t|j)sx?$|\.json$/;
@@ -16,12 +17,15 @@ export interface DevOptions {
   dir: string;
   /** Arguments for the app (after `--`). */
   appArgs: string[];
+  /** Where it builds, inside the project (default .gluon/dev). */
+  out?: string;
 }
 
 export async function dev(options: DevOptions, log: (line: string) => void): Promise<number> {
   const project = findProject(options.dir);
   const esbuild = await loadEsbuild(project);
-  const outDir = join(project.root, '.gluon', 'dev');
+  // The app's node_modules must be above it: the bundle leaves packages out.
+  const outDir = outputFolder(project, options.out ?? join('.gluon', 'dev'), 'the app runs from it');
   const outfile = bundlePath(project, outDir, '.mjs');
   const outUi = project.ui ? join(outDir, relative(project.root, project.ui)) : undefined;
   const shown = (path: string) => relative(project.root, path) || '.';
@@ -117,7 +121,7 @@ export async function dev(options: DevOptions, log: (line: string) => void): Pro
   let timer: NodeJS.Timeout | undefined;
   let busy: Promise<void> = Promise.resolve();
   const onChange = (file: string) => {
-    if (stopping || IGNORED.test(file)) return;
+    if (stopping || IGNORED.test(file) || within(join(project.root, file), outDir)) return;
     pending.add(file);
     clearTimeout(timer);
     timer = setTimeout(() => {

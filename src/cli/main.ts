@@ -38,9 +38,9 @@ Options:
   --gluon <spec>    what to depend on for gluon-ts: a version range (default ^${packageVersion()}),
                     a path or a tarball (file:../gluon-ts-0.1.0.tgz)
   --force           write into <dir> even if it is not empty`,
-  dev: `Usage: gluon-ts dev [dir] [-- <arguments for the app>]
+  dev: `Usage: gluon-ts dev [dir] [--out <folder>] [-- <arguments for the app>]
 
-Builds the app into .gluon/dev and runs it. While it runs:
+Builds the app into .gluon/dev (or --out, a folder inside the project) and runs it. While it runs:
   a change in the page folder (ui/)  rebuilds the page and reloads every window;
   any other source change            stops the backend (which closes its browser),
                                      rebuilds and starts it again.
@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
   } as const;
   const allowed: Record<string, string[]> = {
     create: ['help', 'name', 'gluon', 'force'],
-    dev: ['help'],
+    dev: ['help', 'out'],
     build: ['help', 'out', 'no-exe', 'minify'],
     install: ['help', 'out'],
     uninstall: ['help', 'out'],
@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'dev': {
       const { dev } = await import('./dev.js');
-      return dev({ dir: positionals[0] ?? '.', appArgs }, (line) => log(`[gluon-ts dev] ${line}`));
+      return dev({ dir: positionals[0] ?? '.', appArgs, out: values.out as string | undefined }, (line) => log(`[gluon-ts dev] ${line}`));
     }
     case 'build': {
       const { build } = await import('./build.js');

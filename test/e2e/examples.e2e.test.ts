@@ -8,7 +8,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, rmdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -161,9 +161,11 @@ test('desktop: a gtsdemo:// link on the first start\'s command line and one from
 test('typed (gluon-ts dev): the page calls, streams, exposes and answers an event, all typed; Ctrl+C leaves nothing', { timeout: 240_000 }, async () => {
   // Its browser profile in a temporary data folder, not a new one per run in the user's.
   const data = mkdtempSync(join(tmpdir(), 'gluon-example-typed-data-'));
-  // The window and browser logs are on: a run that never gets the page's answer (seen now and then
-  // on Firefox under the suite's load) then says in its failure how far the window got.
-  const run = startInGroup(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'dev', join('examples', 'typed', 'backend.ts')], repoRoot, { ...env, XDG_DATA_HOME: data, GLUON_DEBUG: 'window,browser' });
+  // The window and browser logs are on: a failure then says how far the window got.
+  // Its own build folder: the Chromium and Firefox copies of this file may run at once, and one
+  // removing a shared .gluon/dev took the other's page files away (its page never answered: CI).
+  const out = join('.gluon', `dev-${ENGINE}-${process.pid}`);
+  const run = startInGroup(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'dev', join('examples', 'typed', 'backend.ts'), '--out', out], repoRoot, { ...env, XDG_DATA_HOME: data, GLUON_DEBUG: 'window,browser' });
   try {
     const started = Date.now();
     // The backend prints this after it called the page's render() and sent 'refresh', which it does
@@ -182,6 +184,11 @@ test('typed (gluon-ts dev): the page calls, streams, exposes and answers an even
     run.interrupt();
     run.tree.stop();
     killMarked(run.tree.mark);
-    for (const path of [data, join(repoRoot, '.gluon')]) rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    for (const path of [data, join(repoRoot, out)]) rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    try {
+      rmdirSync(join(repoRoot, '.gluon')); // unless the other engine's copy still builds there
+    } catch {
+      // not empty, or gone
+    }
   }
 });
