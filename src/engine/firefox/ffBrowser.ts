@@ -69,7 +69,7 @@ export class FirefoxBrowser implements BrowserDelegate {
     const first = (ff.launchPage = new FirefoxPage(ff));
     ff.pages.add(first);
     ff.listen();
-    const startupLoad = ff.startupLoadDone();
+    const startupLoad = ff.startupLoadBegun();
     await Promise.all([
       bidi.send('session.subscribe', { events: EVENTS }),
       // Every request passes through one window's requestIntercepted (served origins, the
@@ -100,7 +100,7 @@ export class FirefoxBrowser implements BrowserDelegate {
    * idle tasks are done, which is also when it answers session.new (about 0.5 s after the load
    * began, Firefox ESR 153).
    */
-  private startupLoadDone(): Promise<void> {
+  private startupLoadBegun(): Promise<void> {
     return new Promise((resolve) => {
       const offs = (['browsingContext.navigationStarted', 'browsingContext.load'] as const).map((event) =>
         this.bidi.on(event, ({ url }) => {
