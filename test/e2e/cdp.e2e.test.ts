@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
-import { ENGINE, openFixture, sleep, until, waitFor } from './helpers.js';
+import { ENGINE, openFixture, sharedBrowser, sleep, until, waitFor } from './helpers.js';
+
+/** Their windows share one browser (but the test that closes its browser): these tests look at pages, not at how a browser starts or ends. */
+const open = sharedBrowser();
 
 const textOf = (message: any): string => String(message.params?.args?.[0]?.value);
 
@@ -32,7 +35,7 @@ function pngSize(bytes: Buffer): { width: number; height: number } {
 }
 
 test(`cdp.on hooks CDP events; once and unhook work; a throwing handler is reported, not fatal (${ENGINE})`, async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     const marked = (list: any[]) => list.map(textOf).filter((text) => text.startsWith('mark '));
@@ -76,7 +79,7 @@ test(`cdp.on hooks CDP events; once and unhook work; a throwing handler is repor
 });
 
 test(`cdp.send('Runtime.evaluate') answers in CDP's shape: values, returnByValue, awaitPromise, exceptions (${ENGINE})`, async () => {
-  const win = await openFixture('cdp');
+  const win = await open('cdp');
   try {
     await win.page.loaded;
     const evaluate = (expression: string, more: object = {}) => win.cdp.send('Runtime.evaluate', { expression, ...more });
@@ -121,7 +124,7 @@ test(`cdp.send('Runtime.evaluate') answers in CDP's shape: values, returnByValue
 });
 
 test(`cdp.send: init scripts (added, then removed), Page.reload, Page.navigate under the navigation policy (${ENGINE})`, async () => {
-  const win = await openFixture('cdp', { allowNavigation: 'same-origin' });
+  const win = await open('cdp', { allowNavigation: 'same-origin' });
   try {
     await win.page.loaded;
     const { identifier } = await win.cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: 'window.initRuns = (window.initRuns ?? 0) + 1; // a comment on the last line' });
@@ -153,7 +156,7 @@ test(`cdp.send: init scripts (added, then removed), Page.reload, Page.navigate u
 });
 
 test(`cdp.send: Page.captureScreenshot (png, size, clip, jpeg) and Page.printToPDF (${ENGINE})`, async () => {
-  const win = await openFixture('cdp');
+  const win = await open('cdp');
   try {
     await win.page.loaded;
     const [width, height, ratio] = await win.page.eval<number[]>('[innerWidth, innerHeight, devicePixelRatio]');
@@ -178,7 +181,7 @@ test(`cdp.send: Page.captureScreenshot (png, size, clip, jpeg) and Page.printToP
 });
 
 test(`cdp.send: Browser.getVersion, Emulation.setUserAgentOverride, Input.dispatchKeyEvent / dispatchMouseEvent (${ENGINE})`, async () => {
-  const win = await openFixture('cdp');
+  const win = await open('cdp');
   try {
     await win.page.loaded;
     const version = await win.cdp.send('Browser.getVersion', {}, false);
@@ -237,7 +240,7 @@ test(`cdp.send('Browser.close') closes the browser, and the window says 'close' 
 });
 
 test(`a CDP method with no translation, and the raw BiDi route (${ENGINE})`, async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     if (ENGINE === 'chromium') {

@@ -7,7 +7,10 @@ import WebSocket from 'ws';
 import * as Gluon from '../../src/index.js';
 import { INTERNALS } from '../../src/window/window.js';
 import type { IpcConnection } from '../../src/window/connect.js';
-import { openFixture, sleep, waitFor } from './helpers.js';
+import { sharedBrowser, sleep, waitFor } from './helpers.js';
+
+/** These tests look at pages, not at how a browser starts or ends: their windows share one browser. */
+const open = sharedBrowser();
 
 const connectionOf = (win: Gluon.Window): IpcConnection => (win as any)[INTERNALS].connection;
 
@@ -21,7 +24,7 @@ async function waitForChannel(win: Gluon.Window, on = true): Promise<void> {
 }
 
 test('a local app moves its IPC to the data channel while messages flow, and none overtakes another, either way', async () => {
-  const win = await openFixture('channel');
+  const win = await open('channel');
   try {
     const connection = connectionOf(win);
     const fromPage: number[] = [];
@@ -65,7 +68,7 @@ for (const [name, options, channel] of [
   ['the browser protocol (loopbackIPC: false)', { loopbackIPC: false }, false],
 ] as const) {
   test(`over ${name}: values, errors, a 10 MB payload, streams, page-side expose and the store work both ways`, async () => {
-    const win = await openFixture('app', options);
+    const win = await open('app', options);
     try {
       await win.page.loaded;
       await waitForChannel(win, channel);
@@ -101,7 +104,7 @@ for (const [name, options, channel] of [
 }
 
 test('a localCSP that does not allow the data channel keeps IPC on the browser protocol, with no blocked attempt; one that allows ws://127.0.0.1:* gets it', async () => {
-  const strict = await openFixture('channel', { localCSP: "default-src 'self'; script-src 'self' 'unsafe-inline'" });
+  const strict = await open('channel', { localCSP: "default-src 'self'; script-src 'self' 'unsafe-inline'" });
   try {
     strict.ipc.on('seq', () => {});
     // 3 s of the page's burst (an allowed channel is up well within that on a calm machine; the
@@ -116,7 +119,7 @@ test('a localCSP that does not allow the data channel keeps IPC on the browser p
   } finally {
     await strict.close();
   }
-  const allowing = await openFixture('channel', { localCSP: "default-src 'self'; script-src 'self' 'unsafe-inline'; connect-src 'self' ws://127.0.0.1:*" });
+  const allowing = await open('channel', { localCSP: "default-src 'self'; script-src 'self' 'unsafe-inline'; connect-src 'self' ws://127.0.0.1:*" });
   try {
     allowing.ipc.on('seq', () => {});
     await waitForChannel(allowing, true);
@@ -126,7 +129,7 @@ test('a localCSP that does not allow the data channel keeps IPC on the browser p
 });
 
 test('page code cannot open the data channel itself: no token, a made-up token, a same-origin iframe; IPC is unharmed', async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     await waitForChannel(win, true);
@@ -161,7 +164,7 @@ test('page code cannot open the data channel itself: no token, a made-up token, 
 });
 
 test('another program on this machine cannot connect: a forged Origin with no token or a guessed token gets 403', async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     const csp = await win.page.eval<string>(`fetch('/index.html').then((r) => r.headers.get('content-security-policy'))`);
@@ -181,7 +184,7 @@ test('another program on this machine cannot connect: a forged Origin with no to
 });
 
 test('after a reload the new document gets its own data channel', async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     await waitForChannel(win, true);
@@ -198,7 +201,7 @@ test('after a reload the new document gets its own data channel', async () => {
 });
 
 test('when the data channel breaks, calls waiting on it fail with IPCClosedError on both sides and IPC goes on over the browser protocol', async () => {
-  const win = await openFixture('app', { ipcWait: 500 });
+  const win = await open('app', { ipcWait: 500 });
   try {
     await win.page.loaded;
     await waitForChannel(win, true);

@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as Gluon from '../../src/index.js';
 
@@ -39,6 +41,41 @@ export async function openFixture(path: string, options: Gluon.OpenOptions = {})
     if (before === undefined) delete process.env[MARK_VARIABLE];
     else process.env[MARK_VARIABLE] = before;
   }
+}
+
+/**
+ * One browser for the windows of a test file whose tests check what happens in a window, not how
+ * a browser starts or ends: `const open = sharedBrowser()` at the top of the file, then
+ * `open(path, options)` as openFixture (`path` a fixture's name or an absolute path). The first call launches the browser on a temporary profile
+ * with a keeper window that stays open until the file's tests are over (so the browser stays
+ * up between tests); every window after opens in that browser, as an app's second window does.
+ * A window here costs the browser about a third of a whole launch (Firefox, measured in
+ * handlers.e2e), and the suite runs on two cores.
+ *
+ * Only page-level options apply: what is decided at launch (allowHTTP, userAgent, browserArgs,
+ * devtools, the app's name and icon) comes from the keeper's launch. The windows share the
+ * profile's storage, and they carry no mark of their own: a test that counts or kills its
+ * browser's processes (windowMark, liveBrowserPids) or closes its browser uses openFixture.
+ */
+export function sharedBrowser(): (path: string, options?: Gluon.OpenOptions) => Promise<Gluon.Window> {
+  let keeper: Promise<{ window: Gluon.Window; dataPath: string }> | undefined;
+  after(async () => {
+    const kept = await keeper?.catch(() => undefined);
+    if (!kept) return;
+    await kept.window.close();
+    rmSync(kept.dataPath, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  });
+  return async (path, options = {}) => {
+    keeper ??= (async () => {
+      const dataPath = mkdtempSync(join(tmpdir(), 'gluon-ts-shared-'));
+      return { window: await openFixture('app', { incognito: false, dataPath }), dataPath };
+    })();
+    const { window, dataPath } = await keeper;
+    assert.equal(window.closed, false, 'the shared browser is still running');
+    const opened = await Gluon.open(isAbsolute(path) ? path : fixture(path), { headless: true, ...options, incognito: false, dataPath });
+    assert.equal(opened.browser.pid, window.browser.pid, 'a window of the shared browser');
+    return opened;
+  };
 }
 
 /**

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { APP_ORIGIN } from '../../src/window/open.js';
 import { IDLE_ORIGIN } from '../../src/window/idle.js';
 import { INTERNALS } from '../../src/window/window.js';
-import { ENGINE, openFixture, sleep, until, waitFor } from './helpers.js';
+import { ENGINE, sharedBrowser, sleep, until, waitFor } from './helpers.js';
+
+/** These tests look at pages, not at how a browser starts or ends: their windows share one browser. */
+const open = sharedBrowser();
 
 /** The width and height of a PNG, from its header. */
 const pngSize = (png: Uint8Array) => {
@@ -15,7 +18,7 @@ const pngSize = (png: Uint8Array) => {
 
 for (const kind of ['sleep', 'hibernate'] as const) {
   test(`idle.${kind}() shows a still picture of the page in its place, wake() loads it again (${ENGINE})`, async () => {
-    const win = await openFixture('app', { windowSize: [640, 480] });
+    const win = await open('app', { windowSize: [640, 480] });
     const loads: string[] = [];
     win.on('load', ({ url }) => loads.push(url));
     try {
@@ -66,7 +69,7 @@ for (const kind of ['sleep', 'hibernate'] as const) {
 }
 
 test(`idle.freeze() stops the page where it is and wake() lets it run on (${ENGINE})`, async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     if (ENGINE === 'firefox') {
@@ -93,7 +96,7 @@ test(`idle.freeze() stops the page where it is and wake() lets it run on (${ENGI
 });
 
 test(`idle.auto() hibernates a window left minimized and wakes it when it is shown (${ENGINE})`, async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     win.ipc.ping = () => 'pong';

@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as Gluon from '../../src/index.js';
-import { ENGINE, fixture, openFixture, repoRoot, runNode, sleep, waitFor } from './helpers.js';
+import { ENGINE, fixture, repoRoot, runNode, sharedBrowser, sleep, waitFor } from './helpers.js';
+
+/**
+ * The tests that look at what a window serves, allows and warns about open their windows in one
+ * browser; those about how open() starts a browser (or refuses to) start their own.
+ */
+const open = sharedBrowser();
 
 let work: string;
 let appDir: string;
@@ -33,7 +39,7 @@ before(async () => {
 after(() => rm(work, { recursive: true, force: true }));
 
 test('a local folder is served under the private https app origin: documents, CSS, ES modules, dynamic import, fetch', async () => {
-  const win = await Gluon.open(appDir, { headless: true, incognito: true });
+  const win = await open(appDir);
   try {
     await waitFor(win, 'window.json');
     const page = await win.page.eval<any>(`({
@@ -56,7 +62,7 @@ test('a local folder is served under the private https app origin: documents, CS
 });
 
 test('served files have the right MIME types, binaries arrive byte-exact, missing files are 404, HTML carries the CSP', async () => {
-  const win = await Gluon.open(appDir, { headless: true, incognito: true });
+  const win = await open(appDir);
   try {
     await win.page.loaded;
     const got = await win.page.eval<any>(`(async () => {
@@ -91,7 +97,7 @@ test('served files have the right MIME types, binaries arrive byte-exact, missin
 });
 
 test('the page cannot read outside the app folder: .., encoded and double-encoded dots, backslashes, NUL, absolute paths, symlinks', async () => {
-  const win = await Gluon.open(appDir, { headless: true, incognito: true });
+  const win = await open(appDir);
   try {
     await win.page.loaded;
     const attempts = [
@@ -147,7 +153,7 @@ test('dangerous options warn once per process', async () => {
   process.on('warning', onWarning);
   try {
     for (let i = 0; i < 2; i++) {
-      const win = await openFixture('app', { allowNavigation: true, localCSP: '' });
+      const win = await open('app', { allowNavigation: true, localCSP: '' });
       await win.close();
     }
     await sleep(20);
@@ -159,7 +165,7 @@ test('dangerous options warn once per process', async () => {
 });
 
 test("allowNavigation 'same-origin' (default) allows same-origin pages and blocks other origins", async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     await win.page.eval(`location.href = 'https://elsewhere.invalid/phish.html'`);
@@ -174,7 +180,7 @@ test("allowNavigation 'same-origin' (default) allows same-origin pages and block
 });
 
 test('allowNavigation false blocks even same-origin pages; reload still works', async () => {
-  const win = await openFixture('app', { allowNavigation: false });
+  const win = await open('app', { allowNavigation: false });
   try {
     await win.page.loaded;
     await win.page.eval(`location.href = '/sub/index.html'`);
@@ -188,7 +194,7 @@ test('allowNavigation false blocks even same-origin pages; reload still works', 
 });
 
 test('allowNavigation true lets the window leave, and the other origin gets no Gluon', async () => {
-  const win = await openFixture('app', { allowNavigation: true });
+  const win = await open('app', { allowNavigation: true });
   try {
     await win.page.loaded;
     await win.page.eval(`location.href = 'https://elsewhere.invalid/'`);
@@ -262,9 +268,9 @@ test('the user picks the browser on the command line or with GLUON_BROWSER, as i
   const { findBrowser } = await import('../../src/browser/find.js');
   const chosen = await findBrowser({ forceEngine: ENGINE, argv: [], env: { ...process.env, GLUON_BROWSER: '' } });
   const env = { ...process.env, GLUON_HEADLESS: '1' };
+  // A real app reads its own command line and environment; every spelling of the flag
+  // (--browser=NAME, --browser=NAME,PATH, ...) is checked in test/unit/browser.test.ts.
   const runs: [string[], NodeJS.ProcessEnv][] = [
-    [[`--${chosen.id}`], env],
-    [[`--browser=${chosen.id}`], env],
     [[`--browser=${chosen.id},${chosen.path}`], env],
     [[], { ...env, GLUON_BROWSER: chosen.path }],
   ];
@@ -280,7 +286,7 @@ test('the user picks the browser on the command line or with GLUON_BROWSER, as i
 
 test('localCSP replaces the default policy and the browser enforces it', async () => {
   const policy = "default-src 'self'; script-src 'self'";
-  const win = await Gluon.open(appDir, { headless: true, incognito: true, localCSP: policy });
+  const win = await open(appDir, { localCSP: policy });
   try {
     await waitFor(win, 'window.moduleResult');
     assert.equal(await win.page.eval(`fetch('/index.html').then((r) => r.headers.get('content-security-policy'))`), policy);
@@ -306,6 +312,8 @@ test("what the app does right after `await open()` is in place before the page's
 });
 
 test('node app.js --firefox runs a Gluon app on Firefox, --chromium on Chromium', async (t) => {
+  // It starts both engines whichever this pass tests: it runs once, in the Firefox pass.
+  if (ENGINE !== 'firefox') return t.skip('runs in the Firefox pass (it starts both engines)');
   const { findBrowser } = await import('../../src/browser/find.js');
   const firefox = await findBrowser({ forceEngine: 'firefox', argv: [] }).catch(() => undefined);
   if (!firefox) return t.skip('no Firefox-family browser installed');

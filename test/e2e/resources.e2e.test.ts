@@ -2,13 +2,16 @@
 // the page there now and to every later load, top-level frame only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE, openFixture, waitFor } from './helpers.js';
+import { ENGINE, sharedBrowser, waitFor } from './helpers.js';
+
+/** These tests look at pages, not at how a browser starts or ends: their windows share one browser. */
+const open = sharedBrowser();
 
 const h1Color = 'getComputedStyle(document.querySelector("h1")).color';
 const resourceStyles = 'document.querySelectorAll("style[data-gluon-resource]").length';
 
 test(`resources.css applies now and on every load; modify and remove do too (${ENGINE})`, async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     await win.page.loaded;
     await waitFor(win, `${h1Color} === 'rgb(1, 2, 3)'`); // the app's own style.css
@@ -38,7 +41,7 @@ test(`resources.css applies now and on every load; modify and remove do too (${E
 });
 
 test(`resources.js runs now and after every load, as a string or a function, until removed; not in iframes (${ENGINE})`, async () => {
-  const win = await openFixture('app');
+  const win = await open('app');
   try {
     // Added at once, while the first document is on its way: it must still run once in it.
     const counter = await win.resources.js('window.runs = (window.runs ?? 0) + 1; window.sawGluon = typeof Gluon === "object";');
@@ -72,7 +75,7 @@ test(`resources.js runs now and after every load, as a string or a function, unt
 });
 
 test(`open's onLoad runs in the page after each load, with window.Gluon there (${ENGINE})`, async () => {
-  const win = await openFixture('app', {
+  const win = await open('app', {
     onLoad: () => {
       (window as any).onLoadRuns = ((window as any).onLoadRuns ?? 0) + 1;
       (window as any).onLoadSaw = { title: document.title, gluon: typeof (window as any).Gluon === 'object' };
@@ -87,11 +90,11 @@ test(`open's onLoad runs in the page after each load, with window.Gluon there ($
   } finally {
     await win.close();
   }
-  const withString = await openFixture('app', { onLoad: 'window.onLoadString = document.title;' });
+  const withString = await open('app', { onLoad: 'window.onLoadString = document.title;' });
   try {
     await waitFor(withString, 'window.onLoadString === "Fixture app"');
   } finally {
     await withString.close();
   }
-  await assert.rejects(openFixture('app', { onLoad: 42 as any }), /onLoad.*expected a string or a function/);
+  await assert.rejects(open('app', { onLoad: 42 as any }), /onLoad.*expected a string or a function/);
 });

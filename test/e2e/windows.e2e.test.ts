@@ -6,7 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Gluon from '../../src/index.js';
-import { ENGINE, fixture, openFixture, until, waitFor } from './helpers.js';
+import { ENGINE, fixture, sharedBrowser, until, waitFor } from './helpers.js';
+
+/** The windows of the tests after the first share one browser: they look at windows, not at how a browser starts or ends. */
+const shared = sharedBrowser();
 
 const alive = (pid: number) => {
   try {
@@ -75,10 +78,10 @@ test(`two open() calls of one profile give two windows in one browser, each with
 });
 
 test(`Gluon.broadcast() sends an event to every open window and collects the replies (${ENGINE})`, async () => {
-  const a = await openFixture('app');
-  const b = await openFixture('app');
-  const c = await openFixture('app');
-  const closed = await openFixture('app');
+  const a = await shared('app');
+  const b = await shared('app');
+  const c = await shared('app');
+  const closed = await shared('app');
   try {
     await closed.close();
     for (const [w, name] of [[a, 'a'], [b, 'b']] as const) {
@@ -103,9 +106,9 @@ test(`Gluon.broadcast() sends an event to every open window and collects the rep
 });
 
 test(`windows opened with shareStore keep one store; others keep their own (${ENGINE})`, async () => {
-  const a = await openFixture('app', { shareStore: true });
-  const b = await openFixture('app', { shareStore: true });
-  const own = await openFixture('app');
+  const a = await shared('app', { shareStore: true });
+  const b = await shared('app', { shareStore: true });
+  const own = await shared('app');
   let late: Gluon.Window | undefined;
   try {
     await Promise.all([a.page.loaded, b.page.loaded, own.page.loaded]);
@@ -117,7 +120,7 @@ test(`windows opened with shareStore keep one store; others keep their own (${EN
     await until(() => (a.ipc.store.user as { name?: string } | undefined)?.name === 'ada', "the other window's backend to see the page's change");
     await waitFor(a, 'Gluon.ipc.store.user?.name === "ada"');
     // A window opened later starts with the shared entries, readable by its page's first script.
-    late = await openFixture('app', { shareStore: true });
+    late = await shared('app', { shareStore: true });
     await late.page.loaded;
     assert.deepEqual(await late.page.eval('window.early.store'), { theme: 'dark', user: { name: 'ada' } });
     delete a.ipc.store.theme;
