@@ -2,9 +2,10 @@
 //   doctor: the browsers found, and what is missing;
 //   dev: a page change reloads the page, a backend change restarts the backend (its browser
 //        gone), a build error is shown and a fix recovers, Ctrl+C leaves no process behind;
-//   create -> npm install (this package, packed) -> typecheck -> npm start headless -> IPC ->
-//        Ctrl+C; npm test; npm run build -> the one-file bundle (moved out of the project) and
-//        the single executable each run, answer over IPC, and leave nothing behind.
+//   create -> npm install (this package, packed) -> typecheck -> npm run build, once (Chromium
+//        pass); then on each engine: npm start headless -> IPC -> Ctrl+C; npm test; the one-file
+//        bundle (moved out of the project) and the single executable each run, answer over IPC,
+//        and leave nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -21,7 +22,9 @@ const headless = { ...outside, GLUON_HEADLESS: '1', GLUON_DEBUG: '' };
 const cli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}) =>
   runNode(CLI, args, { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, timeout: options.timeout ?? 60_000 });
 
-test('--help works for gluon-ts and each command; mistakes get a clear error', async () => {
+test('--help works for gluon-ts and each command; mistakes get a clear error', async (t) => {
+  // No browser is involved: it runs once, in the Chromium pass.
+  if (ENGINE !== 'chromium') return t.skip('runs in the Chromium pass (no browser involved)');
   const main = await cli(['--help']);
   assert.equal(main.code, 0);
   for (const command of ['create', 'dev', 'build', 'install', 'uninstall', 'doctor']) assert.match(main.stdout, new RegExp(`\\n  ${command} `));
@@ -148,14 +151,23 @@ test('dev: a page change reloads the page, a backend change restarts the backend
   }
 });
 
-/** Runs an npm command in `cwd`; throws with its output if it fails. */
-function npm(args: string[], cwd: string, timeout = 300_000): string {
-  const result = spawnSync('npm', args, { cwd, env: { ...headless, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }, encoding: 'utf8', timeout });
+/** Runs an npm command in `cwd` (with `env`, default: headless on this run's engine); throws with its output if it fails. */
+function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = headless, timeout = 300_000): string {
+  const result = spawnSync('npm', args, { cwd, env: { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }, encoding: 'utf8', timeout });
   if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
-test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test; build -> the bundle and the executable run', { timeout: 900_000 }, async () => {
+// Creating, installing, type-checking and building the project is the same whatever the engine:
+// it is done once, in the Chromium pass, and what runs a browser (npm start, npm test, the bundle,
+// the executable) then runs on each engine (Firefox through GLUON_BROWSER, as a user picks it).
+test('create -> npm install -> typecheck -> build; on each engine: npm start -> IPC -> Ctrl+C, npm test, the bundle and the executable run', { timeout: 900_000 }, async (t) => {
+  if (ENGINE !== 'chromium') return t.skip('runs in the Chromium pass, on each engine (the project is made once)');
+  const { findBrowser } = await import('../../src/browser/find.js');
+  const firefox = await findBrowser({ forceEngine: 'firefox', argv: [], env: { ...process.env, GLUON_BROWSER: '' } }).catch(() => undefined);
+  if (!firefox && process.env.CI) assert.fail('CI needs a Firefox-family browser for this test');
+  const engines: [string, NodeJS.ProcessEnv][] = [['chromium', headless], ...(firefox ? [['firefox', { ...headless, GLUON_BROWSER: firefox.path }] as [string, NodeJS.ProcessEnv]] : [])];
+  if (!firefox) t.diagnostic('no Firefox-family browser: the Chromium runs only');
   const work = mkdtempSync(join(tmpdir(), 'gluon-cli-create-'));
   const runs: ReturnType<typeof startInGroup>[] = [];
   try {
@@ -179,19 +191,6 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
     console.log(`# create: npm install took ${Date.now() - started} ms`);
     npm(['run', 'typecheck'], app); // the template's types hold against the packed package
 
-    // npm start: the dev server runs the app; the page answers the backend over IPC.
-    const start = startInGroup('npm', ['start'], app, headless);
-    runs.push(start);
-    const open = await start.waitFor(/window open: (.+)/, 'npm start to open the window', 90_000);
-    assert.equal(open[1].trim(), 'My app', 'the backend read the page heading over IPC');
-    await interruptAndCheck(start, 'npm start');
-
-    // npm test: the template's own headless test.
-    started = Date.now();
-    const tested = npm(['test'], app);
-    assert.match(tested, /# pass 1/);
-    console.log(`# create: npm test passed in ${Date.now() - started} ms`);
-
     // npm run build: the bundle, the page and the single executable, with sizes.
     const built = npm(['run', 'build'], app);
     assert.match(built, /main\.mjs\s+[\d.]+ (kB|MB)\s+backend and gluon-ts in one file/);
@@ -207,12 +206,7 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
       assert.match(entry, /^StartupWMClass=my-app$/m);
       assert.ok(entry.includes(`\nExec=${exe}\n`), entry);
     }
-
-    // npm test again: its build goes to .gluon/test/, so the build in dist/ is left as it was.
     const before = readdirSync(join(app, 'dist')).sort().map((name) => [name, statSync(join(app, 'dist', name)).mtimeMs]);
-    assert.match(npm(['test'], app), /# pass 1/);
-    assert.deepEqual(readdirSync(join(app, 'dist')).sort().map((name) => [name, statSync(join(app, 'dist', name)).mtimeMs]), before, 'npm test changed dist/');
-    assert.ok(existsSync(join(app, '.gluon', 'test', 'main.mjs')));
 
     // The bundle needs nothing of the project: moved to a folder of its own, it runs.
     const moved = join(work, 'shipped');
@@ -220,25 +214,45 @@ test('create -> npm install -> typecheck -> npm start -> IPC -> Ctrl+C; npm test
     rmSync(join(moved, 'my-app'));
     rmSync(join(moved, 'my-app.desktop'), { force: true });
     assert.deepEqual(readdirSync(moved).sort(), ['main.mjs', 'ui']);
-    const bundled = startInGroup(process.execPath, [join(moved, 'main.mjs')], work, headless);
-    runs.push(bundled);
-    assert.equal((await bundled.waitFor(/window open: (.+)/, 'the bundle to open its window'))[1].trim(), 'My app');
-    await interruptAndCheck(bundled, 'node dist/main.mjs (moved)');
-
     // The single executable: no node, no files beside it.
     const alone = join(work, 'alone');
     mkdirSync(alone);
     cpSync(exe, join(alone, 'my-app'));
-    const cache = join(work, 'cache');
-    const executable = startInGroup(join(alone, 'my-app'), [], alone, { ...headless, XDG_CACHE_HOME: cache });
-    runs.push(executable);
-    assert.equal((await executable.waitFor(/window open: (.+)/, 'the executable to open its window'))[1].trim(), 'My app');
-    await interruptAndCheck(executable, 'the single executable');
-    // Its page files, unpacked once per build into the user's cache, are the built ones.
-    const [unpacked] = readdirSync(join(cache, 'gluon-ts-apps'));
-    assert.match(unpacked, /^my-app-[0-9a-f]{12}$/);
-    for (const file of ['index.html', 'app.js', 'style.css']) {
-      assert.equal(readFileSync(join(cache, 'gluon-ts-apps', unpacked, 'ui', file), 'utf8'), readFileSync(join(app, 'dist', 'ui', file), 'utf8'), file);
+
+    for (const [engine, env] of engines) {
+      // npm start: the dev server runs the app; the page answers the backend over IPC.
+      const start = startInGroup('npm', ['start'], app, env);
+      runs.push(start);
+      const open = await start.waitFor(/window open: (.+)/, `npm start to open the window (${engine})`, 90_000);
+      assert.equal(open[1].trim(), 'My app', `the backend read the page heading over IPC (${engine})`);
+      await interruptAndCheck(start, `npm start (${engine})`);
+      const names = start.tree.browser().map((proc) => proc.name).join(' ');
+      assert.ok(engine === 'firefox' ? /firefox/.test(names) : /chrom/.test(names), `npm start ran ${engine}: ${names}`);
+
+      // npm test: the template's own headless test. Its build goes to .gluon/test/, so the build in
+      // dist/ is left as it was.
+      started = Date.now();
+      assert.match(npm(['test'], app, env), /# pass 1/, engine);
+      console.log(`# create: npm test passed in ${Date.now() - started} ms (${engine})`);
+      assert.deepEqual(readdirSync(join(app, 'dist')).sort().map((name) => [name, statSync(join(app, 'dist', name)).mtimeMs]), before, `npm test changed dist/ (${engine})`);
+      assert.ok(existsSync(join(app, '.gluon', 'test', 'main.mjs')));
+
+      const bundled = startInGroup(process.execPath, [join(moved, 'main.mjs')], work, env);
+      runs.push(bundled);
+      assert.equal((await bundled.waitFor(/window open: (.+)/, `the bundle to open its window (${engine})`))[1].trim(), 'My app');
+      await interruptAndCheck(bundled, `node dist/main.mjs (moved, ${engine})`);
+
+      const cache = join(work, `cache-${engine}`);
+      const executable = startInGroup(join(alone, 'my-app'), [], alone, { ...env, XDG_CACHE_HOME: cache });
+      runs.push(executable);
+      assert.equal((await executable.waitFor(/window open: (.+)/, `the executable to open its window (${engine})`))[1].trim(), 'My app');
+      await interruptAndCheck(executable, `the single executable (${engine})`);
+      // Its page files, unpacked once per build into the user's cache, are the built ones.
+      const [unpacked] = readdirSync(join(cache, 'gluon-ts-apps'));
+      assert.match(unpacked, /^my-app-[0-9a-f]{12}$/);
+      for (const file of ['index.html', 'app.js', 'style.css']) {
+        assert.equal(readFileSync(join(cache, 'gluon-ts-apps', unpacked, 'ui', file), 'utf8'), readFileSync(join(app, 'dist', 'ui', file), 'utf8'), file);
+      }
     }
   } finally {
     for (const run of runs) {
