@@ -430,6 +430,10 @@ test('origin isolation: a page of another origin that the window navigated to (a
 
     await win.page.eval(`location.href = '${other.origin}/evil.html?role=nav'`);
     const ready = await other.report('nav', 'ready');
+    // The page's report can reach this process before the browser's word that the document
+    // changed (seen once on Chromium under load: the send below then went to the app page that
+    // was already gone). An evaluation's answer comes after that word.
+    await waitFor(win, `location.origin === ${JSON.stringify(other.origin)}`);
     // While the other origin's page is the window's document, the backend writes the store and sends.
     win.ipc.store.secret = `${SECRET_VALUE}-changed`;
     const sent = win.ipc.send('probe-event', EVENT_SECRET);
