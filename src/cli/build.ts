@@ -8,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
-import { bundlePath, CliError, findProject, formatSize, loadEsbuild, type Project } from './project.js';
+import { bundlePath, CliError, findProject, formatSize, loadEsbuild, outputFolder, type Project } from './project.js';
 import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
 import { parseRegistrations, RegistrationError, type Registrations } from '../desktop/deep-links.js';
@@ -96,25 +96,6 @@ export const appDirectory = unpack();
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)]);
-}
-
-/** True if `path` is `dir` or inside it. */
-export const within = (path: string, dir: string) => {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
-
-/**
- * The output folder `out` (relative to the project) as an absolute path, if it is a folder of its
- * own inside the project, away from the sources; else a CliError saying why (`why`: what the
- * command does with it).
- */
-export function outputFolder(project: Project, out: string, why: string): string {
-  const outDir = resolve(project.root, out);
-  if (outDir === project.root || !within(outDir, project.root) || within(project.main, outDir) || (project.ui && (within(project.ui, outDir) || within(outDir, project.ui)))) {
-    throw new CliError(`refusing to build into ${outDir}: ${why}, so it must be a folder of its own inside the project, away from the sources (such as dist)`);
-  }
-  return outDir;
 }
 
 export async function build(options: BuildOptions, log: (line: string) => void): Promise<BuildResult> {

@@ -6,8 +6,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DEV_ENV, RELOAD_MESSAGE } from '../dev-reload.js';
 import { assetsModule, BESIDE_THE_BUNDLE, buildBackend, buildPage, describeBuildError } from './bundle.js';
-import { bundlePath, findProject, loadEsbuild } from './project.js';
-import { outputFolder, within } from './build.js';
+import { bundlePath, findProject, loadEsbuild, outputFolder, within } from './project.js';
 
 const IGNORED = /^(node_modules|\.gluon|dist|\.git)(\/|\\|$)|(^|[\\/])\.[^\\/]*\.swp$|~$/;
 const SOURCE = /\.(m|c)?(t|j)sx?$|\.json$/;

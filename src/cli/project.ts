@@ -6,7 +6,7 @@
 // when run from source and when built.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export interface Project {
@@ -95,4 +95,23 @@ export function formatSize(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
   return `${bytes} B`;
+}
+
+/** True if `path` is `dir` or inside it. */
+export const within = (path: string, dir: string) => {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/**
+ * The output folder `out` (relative to the project) as an absolute path, if it is a folder of its
+ * own inside the project, away from the sources; else a CliError saying why (`why`: what the
+ * command does with it).
+ */
+export function outputFolder(project: Project, out: string, why: string): string {
+  const outDir = resolve(project.root, out);
+  if (outDir === project.root || !within(outDir, project.root) || within(project.main, outDir) || (project.ui && (within(project.ui, outDir) || within(outDir, project.ui)))) {
+    throw new CliError(`refusing to build into ${outDir}: ${why}, so it must be a folder of its own inside the project, away from the sources (such as dist)`);
+  }
+  return outDir;
 }

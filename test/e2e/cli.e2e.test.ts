@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENGINE, interruptAndCheck, killMarked, repoRoot, runNode, startInGroup, waitForNoneRunning } from './helpers.js';
+import { ENGINE, installedFirefox, interruptAndCheck, killMarked, repoRoot, runNode, startInGroup, waitForNoneRunning } from './helpers.js';
 
 const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 // NODE_TEST_CONTEXT would make an app's own `node --test` report to this test runner instead of printing.
@@ -163,11 +163,11 @@ function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv = headless, tim
 // the executable) then runs on each engine (Firefox through GLUON_BROWSER, as a user picks it).
 test('create -> npm install -> typecheck -> build; on each engine: npm start -> IPC -> Ctrl+C, npm test, the bundle and the executable run', { timeout: 900_000 }, async (t) => {
   if (ENGINE !== 'chromium') return t.skip('runs in the Chromium pass, on each engine (the project is made once)');
-  const { findBrowser } = await import('../../src/browser/find.js');
-  const firefox = await findBrowser({ forceEngine: 'firefox', argv: [], env: { ...process.env, GLUON_BROWSER: '' } }).catch(() => undefined);
+  const firefox = await installedFirefox();
   if (!firefox && process.env.CI) assert.fail('CI needs a Firefox-family browser for this test');
-  const engines: [string, NodeJS.ProcessEnv][] = [['chromium', headless], ...(firefox ? [['firefox', { ...headless, GLUON_BROWSER: firefox.path }] as [string, NodeJS.ProcessEnv]] : [])];
   if (!firefox) t.diagnostic('no Firefox-family browser: the Chromium runs only');
+  const engines = new Map<string, NodeJS.ProcessEnv>([['chromium', headless]]);
+  if (firefox) engines.set('firefox', { ...headless, GLUON_BROWSER: firefox.path });
   const work = mkdtempSync(join(tmpdir(), 'gluon-cli-create-'));
   const runs: ReturnType<typeof startInGroup>[] = [];
   try {

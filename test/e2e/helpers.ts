@@ -24,6 +24,12 @@ if (ENGINE === 'firefox' && !process.env.GLUON_BROWSER) {
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const fixture = (...parts: string[]) => join(repoRoot, 'test', 'fixtures', ...parts);
 
+/** The Firefox-family browser installed here (whatever GLUON_BROWSER says), or undefined. */
+export async function installedFirefox(): Promise<{ path: string } | undefined> {
+  const { findBrowser } = await import('../../src/browser/find.js');
+  return findBrowser({ forceEngine: 'firefox', argv: [], env: { ...process.env, GLUON_BROWSER: '' } }).catch(() => undefined);
+}
+
 /**
  * Opens a fixture headless in a temporary profile. Its browser gets a mark of its own (see
  * markedProcesses): the environment is read when the browser is spawned, so windows opened at
@@ -46,11 +52,11 @@ export async function openFixture(path: string, options: Gluon.OpenOptions = {})
 /**
  * One browser for the windows of a test file whose tests check what happens in a window, not how
  * a browser starts or ends: `const open = sharedBrowser()` at the top of the file, then
- * `open(path, options)` as openFixture (`path` a fixture's name or an absolute path). The first call launches the browser on a temporary profile
- * with a keeper window that stays open until the file's tests are over (so the browser stays
- * up between tests); every window after opens in that browser, as an app's second window does.
- * A window here costs the browser about a third of a whole launch (Firefox, measured in
- * handlers.e2e), and the suite runs on two cores.
+ * `open(path, options)` as openFixture (`path` a fixture's name or an absolute path). The first
+ * call launches the browser on a temporary profile with a keeper window that stays open until the
+ * file's tests are over (so the browser stays up between tests); every window after opens in that
+ * browser, as an app's second window does. Such a window costs Firefox about a third of the CPU of
+ * a whole launch, and the suite runs on two cores.
  *
  * Only page-level options apply: what is decided at launch (allowHTTP, userAgent, browserArgs,
  * devtools, the app's name and icon) comes from the keeper's launch. The windows share the

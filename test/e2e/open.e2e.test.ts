@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as Gluon from '../../src/index.js';
-import { ENGINE, fixture, repoRoot, runNode, sharedBrowser, sleep, waitFor } from './helpers.js';
+import { ENGINE, fixture, installedFirefox, repoRoot, runNode, sharedBrowser, sleep, waitFor } from './helpers.js';
 
 /**
  * The tests that look at what a window serves, allows and warns about open their windows in one
@@ -316,9 +316,7 @@ test("what the app does right after `await open()` is in place before the page's
 test('node app.js --firefox runs a Gluon app on Firefox, --chromium on Chromium', async (t) => {
   // It starts both engines whichever this pass tests: it runs once, in the Firefox pass.
   if (ENGINE !== 'firefox') return t.skip('runs in the Firefox pass (it starts both engines)');
-  const { findBrowser } = await import('../../src/browser/find.js');
-  const firefox = await findBrowser({ forceEngine: 'firefox', argv: [] }).catch(() => undefined);
-  if (!firefox) return t.skip('no Firefox-family browser installed');
+  if (!(await installedFirefox())) return t.skip('no Firefox-family browser installed');
   const env = { ...process.env, GLUON_HEADLESS: '1', GLUON_DEBUG: 'window' };
   for (const [flag, family] of [['--firefox', /using (Firefox|LibreWolf|Waterfox|Floorp)[^\n]* at /], ['--chromium', /using Chromium at /]] as const) {
     const { code, stdout, stderr } = await runNode(fixture('seed', 'expose.mjs'), [flag], { cwd: fixture('seed'), env });
