@@ -16,6 +16,7 @@ import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
 import { parseRegistrations, RegistrationError, type Registrations } from '../desktop/deep-links.js';
 import { desktopValue, execArgument } from '../desktop/desktop-entry.js';
+import { bundleIdFor, makeMacBundle, type MacBundle } from '../desktop/mac-bundle.js';
 
 const run = promisify(execFile);
 
@@ -40,6 +41,8 @@ export interface BuildResult {
   icon?: string;
   /** The shared-mime-info package of the app's own file types (on Linux, when it has some). */
   mimeFile?: string;
+  /** The macOS app bundle, `<title>.app`, with the executable inside (on macOS). */
+  appBundle?: string;
 }
 
 /** The app's schemes and file types (package.json's gluon.protocols and gluon.fileTypes), checked: a CliError says what is wrong. */
@@ -131,6 +134,10 @@ export async function build(options: BuildOptions, log: (line: string) => void):
     else log(`  (no single executable: ${why.message})`);
   }
   if (process.platform === 'linux') Object.assign(result, writeDesktopEntry(project, outDir, result, log, registrations));
+  if (process.platform === 'darwin') {
+    if (result.executable) Object.assign(result, await writeMacBundle(project, outDir, result, log, registrations));
+    else log('  (no macOS app bundle: it is made around the single executable)');
+  }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
 }
@@ -197,6 +204,65 @@ export function mimePackage(registrations: Registrations): string | undefined {
   ].join('\n') + '\n';
 }
 
+/** The app's name as a desktop shows it: package.json's productName, else its name. */
+export function projectTitle(project: Project): string {
+  return typeof project.packageJson.productName === 'string' && project.packageJson.productName.trim() ? project.packageJson.productName.trim() : project.name;
+}
+
+/** package.json's `"gluon": { "icon": "icon.png" }`, read and checked as a PNG; a CliError says what is wrong. */
+export function projectIcon(project: Project): { path: string; bytes: Buffer; width: number; height: number } | undefined {
+  const iconSource = project.packageJson.gluon?.icon;
+  if (iconSource === undefined) return undefined;
+  const path = resolve(project.root, String(iconSource));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new CliError(`package.json's gluon.icon: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}); give the path of a PNG file, relative to package.json`);
+  }
+  try {
+    return { path, bytes, ...pngSize(bytes, `package.json's gluon.icon (${path})`) };
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}
+
+/**
+ * The macOS app bundle of the built app, `<title>.app` in the output folder, made around the
+ * single executable (moved into it): its Info.plist declares the app's schemes and file types,
+ * and a launcher hands links and files to the app as arguments (src/desktop/mac-bundle.ts).
+ */
+export async function writeMacBundle(project: Project, outDir: string, result: BuildResult, log: (line: string) => void, registrations: Registrations = projectRegistrations(project)): Promise<Pick<BuildResult, 'appBundle' | 'executable'>> {
+  if (!result.executable) throw new CliError('the app bundle is made around the single executable, which this build has not made');
+  let bundleId: string;
+  try {
+    bundleId = bundleIdFor(windowClassFor(project.name), project.packageJson.gluon?.appId);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const icon = projectIcon(project);
+  let bundle: MacBundle;
+  try {
+    bundle = await makeMacBundle({
+      outDir,
+      title: projectTitle(project),
+      id: windowClassFor(project.name),
+      bundleId,
+      version: typeof project.packageJson.version === 'string' ? project.packageJson.version : '0.0.0',
+      executable: result.executable,
+      icon: icon && { bytes: icon.bytes, width: icon.width, height: icon.height },
+      registrations,
+      workDir: join(project.root, '.gluon', 'build'),
+    });
+  } catch (error) {
+    throw new CliError(`the app bundle could not be made: ${(error as Error).message}`);
+  }
+  const opens = [...registrations.protocols.map((scheme) => `${scheme}://`), ...registrations.fileTypes.flatMap((type) => type.extensions.map((ext) => `.${ext}`))];
+  log(`  ${(relative(outDir, bundle.app) + '/').padEnd(24)} ${''.padStart(9)}  macOS app bundle (${bundleId}), the executable inside${opens.length ? `, opens ${opens.join(' ')}` : ''}`);
+  for (const note of bundle.notes) log(`  note: ${note}`);
+  return { appBundle: bundle.app, executable: bundle.executable };
+}
+
 /**
  * The Linux desktop entry of the built app, `<class>.desktop` beside the executable, and its icon
  * (package.json's `"gluon": { "icon": "icon.png" }`) copied as `<class>.png`: the desktop shows
@@ -207,24 +273,12 @@ export function mimePackage(registrations: Registrations): string | undefined {
  */
 export function writeDesktopEntry(project: Project, outDir: string, result: BuildResult, log: (line: string) => void, registrations: Registrations = projectRegistrations(project)): Pick<BuildResult, 'desktopFile' | 'icon' | 'mimeFile'> {
   const windowClass = windowClassFor(project.name);
-  const title = typeof project.packageJson.productName === 'string' && project.packageJson.productName.trim() ? project.packageJson.productName.trim() : project.name;
-  const iconSource = project.packageJson.gluon?.icon;
+  const title = projectTitle(project);
+  const source = projectIcon(project);
   let icon: string | undefined;
-  if (iconSource !== undefined) {
-    const from = resolve(project.root, String(iconSource));
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(from);
-    } catch (error) {
-      throw new CliError(`package.json's gluon.icon: cannot read ${from} (${(error as NodeJS.ErrnoException).code ?? String(error)}); give the path of a PNG file, relative to package.json`);
-    }
-    try {
-      pngSize(bytes, `package.json's gluon.icon (${from})`);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
+  if (source) {
     icon = join(outDir, `${windowClass}.png`);
-    copyFileSync(from, icon);
+    copyFileSync(source.path, icon);
   }
   const description = typeof project.packageJson.description === 'string' ? project.packageJson.description.trim() : '';
   const desktopFile = join(outDir, `${windowClass}.desktop`);

@@ -6,7 +6,8 @@ import { join, relative, resolve } from 'node:path';
 import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
 import { installForUser, uninstallForUser, type InstallInput, type InstallPlace, type InstallReport } from '../desktop/install.js';
-import { projectRegistrations } from './build.js';
+import { bundleFolderName, bundleIdFor } from '../desktop/mac-bundle.js';
+import { projectRegistrations, projectTitle } from './build.js';
 import { bundlePath, CliError, findProject } from './project.js';
 
 export interface InstallOptions {
@@ -22,11 +23,23 @@ export function builtApp(options: InstallOptions, platform: NodeJS.Platform = pr
   const project = findProject(options.dir);
   const outDir = resolve(project.root, options.out ?? 'dist');
   const id = windowClassFor(project.name);
-  const title = typeof project.packageJson.productName === 'string' && project.packageJson.productName.trim() ? project.packageJson.productName.trim() : project.name;
+  const title = projectTitle(project);
   const exe = join(outDir, project.name + (platform === 'win32' ? '.exe' : ''));
   const bundle = bundlePath(project, outDir, '.mjs');
-  if (!existsSync(exe) && !existsSync(bundle)) throw new CliError(`no build of ${project.name} in ${outDir}: run gluon-ts build first`);
+  if (!existsSync(exe) && !existsSync(bundle) && platform !== 'darwin') throw new CliError(`no build of ${project.name} in ${outDir}: run gluon-ts build first`);
   const input: InstallInput = { id, title, exec: existsSync(exe) ? [exe] : [process.execPath, bundle], registrations: projectRegistrations(project) };
+  if (platform === 'darwin') {
+    const appBundle = join(outDir, bundleFolderName(title));
+    if (!existsSync(join(appBundle, 'Contents', 'Info.plist'))) throw new CliError(`no app bundle ${appBundle}: run gluon-ts build on macOS (with postject installed, for the single executable the bundle holds) first`);
+    input.appBundle = appBundle;
+    try {
+      input.bundleId = bundleIdFor(id, project.packageJson.gluon?.appId);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const inside = [project.name, `${project.name}-app`].map((name) => join(appBundle, 'Contents', 'MacOS', name)); // as the build named it
+    input.exec = [inside.find((path) => existsSync(path)) ?? inside[0]];
+  }
   if (platform === 'linux') {
     const desktopFile = join(outDir, `${id}.desktop`);
     if (!existsSync(desktopFile)) throw new CliError(`no desktop entry ${desktopFile}: run gluon-ts build (on Linux) first`);
@@ -41,7 +54,7 @@ export function builtApp(options: InstallOptions, platform: NodeJS.Platform = pr
 
 function tell(report: InstallReport, verb: string, log: (line: string) => void): void {
   for (const file of report.files) log(`  ${verb} ${relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file)}`);
-  for (const command of report.ran) log(`  ran ${command.join(' ')}`);
+  for (const command of report.ran) log(`  ran ${command.map((arg) => (arg.includes('\n') ? '<script>' : arg)).join(' ')}`); // a script as an argument is fixed text
   for (const note of report.notes) log(`  note: ${note}`);
 }
 

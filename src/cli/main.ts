@@ -63,6 +63,8 @@ Writes the app to dist/ (or --out), and reports each part's size:
   <app>.desktop   on Linux, the desktop entry (with package.json's gluon.protocols and
                   gluon.fileTypes as MimeType), and <app>-mime.xml for the app's own file
                   types: gluon-ts install registers them for the user
+  <title>.app     on macOS (untried there), the app bundle around the single executable,
+                  its Info.plist declaring the schemes and file types (gluon.appId names it)
 
 Options:
   --out <folder>  output folder inside the project (default dist); it is emptied first
@@ -78,13 +80,15 @@ Registers the app built in dist/ (or --out) for the current user:
            package.json: "gluon": { "protocols": ["myapp"], "fileTypes": [{ "name": "Markdown",
            "extensions": ["md"], "mimeType": "text/markdown" }] }
   Windows  HKCU\\Software\\Classes keys for the schemes and file types (reg add)
-  macOS    nothing yet (an app bundle's Info.plist declares them)
+  macOS    (untried there) the app bundle copied to ~/Applications, registered with Launch
+           Services (lsregister), and made the default handler of its schemes
 Run it again after each build that moves the app. gluon-ts uninstall removes what it added.`,
   uninstall: `Usage: gluon-ts uninstall [dir] [--out <folder>]
 
 Removes what gluon-ts install added for the current user: on Linux the files, folders and
 caches its record ($XDG_DATA_HOME/gluon-ts/installed/<app>.json) lists and the app's lines in
-mimeapps.list; on Windows the registry keys.`,
+mimeapps.list; on Windows the registry keys; on macOS the bundle in ~/Applications
+(unregistered from Launch Services first).`,
   doctor: `Usage: gluon-ts doctor [--json]
 
 Lists the browsers gluon-ts can open apps in on this machine (name, engine, version, path),

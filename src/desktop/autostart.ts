@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { appNameFor } from './app-name.js';
 import { runCommand } from './command.js';
 import { desktopValue, execLine } from './desktop-entry.js';
+import { plistDocument } from './plist.js';
 
 export interface AutostartOptions {
   /** Arguments added after the app's command. */
@@ -60,27 +61,9 @@ export function autostartDesktopEntry(name: string, command: readonly string[]):
   ].join('\n');
 }
 
-const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /** The macOS launch agent: runs the command once at login (RunAtLoad). */
 export function launchAgentPlist(label: string, command: readonly string[]): string {
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
-    '<plist version="1.0">',
-    '<dict>',
-    `  <key>Label</key>`,
-    `  <string>${xml(label)}</string>`,
-    '  <key>ProgramArguments</key>',
-    '  <array>',
-    ...command.map((arg) => `    <string>${xml(arg)}</string>`),
-    '  </array>',
-    '  <key>RunAtLoad</key>',
-    '  <true/>',
-    '</dict>',
-    '</plist>',
-    '',
-  ].join('\n');
+  return plistDocument({ Label: label, ProgramArguments: command, RunAtLoad: true });
 }
 
 /**

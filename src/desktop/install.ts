@@ -12,10 +12,17 @@
 // app's lines in mimeapps.list, the folders it made (when empty), and the caches it made.
 //
 // Windows: the registry keys under HKCU\Software\Classes, written with `reg add` (untried on a
-// real Windows machine). macOS: nothing to do at run time: a scheme is declared by the app
-// bundle's Info.plist (CFBundleURLTypes), which gluon-ts does not make yet.
+// real Windows machine).
+//
+// macOS (untried on a real Mac): the schemes and file types are declared by the app bundle's
+// Info.plist, which `gluon-ts build` writes (mac-bundle.ts). Install copies the bundle into
+// ~/Applications with `ditto`, registers it with Launch Services (`lsregister -f`), and makes it
+// the default handler of its schemes (LSSetDefaultHandlerForURLScheme, through a fixed JXA script
+// that takes the bundle id and the schemes as arguments). Its record is
+// ~/Library/Application Support/gluon-ts/installed/<id>.json; uninstall unregisters the bundle
+// (`lsregister -u`) and removes it, and Launch Services forgets it as a handler.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { findCommand, runCommand } from './command.js';
 import type { Registrations } from './deep-links.js';
 
@@ -33,6 +40,10 @@ export interface InstallInput {
   icon?: { path: string; width: number; height: number };
   /** The built shared-mime-info package (Linux), if the app has file types of its own. */
   mimeFile?: string;
+  /** The built app bundle, `<title>.app` (macOS). */
+  appBundle?: string;
+  /** The app bundle's identifier (macOS). */
+  bundleId?: string;
   registrations: Registrations;
 }
 
@@ -93,9 +104,7 @@ export function defaultMimeTypes(registrations: Registrations): string[] {
 /** Registers the built app for the current user (see the file's head); an earlier install of the same id is removed first. */
 export async function installForUser(input: InstallInput, place: InstallPlace): Promise<InstallReport> {
   if (place.platform === 'win32') return runAll(windowsRegistryCommands(input, 'install'));
-  if (place.platform === 'darwin') {
-    return { files: [], ran: [], notes: ['macOS: schemes and file types are declared in the app bundle\'s Info.plist (CFBundleURLTypes, CFBundleDocumentTypes), which gluon-ts does not make yet; nothing was registered'] };
-  }
+  if (place.platform === 'darwin') return installOnMac(input, place);
   const { data, config } = xdgFolders(place);
   const report: InstallReport = { files: [], ran: [], notes: [] };
   if (existsSync(recordPath(data, input.id))) {
@@ -177,7 +186,7 @@ export async function uninstallForUser(id: string, place: InstallPlace, input?: 
     if (!input) throw new Error('uninstall on Windows needs the app\'s registrations (run it in the app\'s folder)');
     return runAll(windowsRegistryCommands(input, 'uninstall'));
   }
-  if (place.platform === 'darwin') return { files: [], ran: [], notes: ['macOS: install registered nothing, so there is nothing to remove'] };
+  if (place.platform === 'darwin') return uninstallOnMac(id, place);
   const { data, config } = xdgFolders(place);
   const report: InstallReport = { files: [], ran: [], notes: [] };
   const file = recordPath(data, id);
@@ -325,5 +334,89 @@ async function runAll(commands: string[][]): Promise<InstallReport> {
     // Removing a key or value that is not there is no failure of uninstall.
     if (result.code !== 0 && args[0] !== 'delete') report.notes.push(`${file} ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
   }
+  return report;
+}
+
+/** Launch Services' registration tool (macOS), which has no place on the PATH. */
+export const LSREGISTER = '/System/Library/Frameworks/CoreServices.framework/Frameworks/LaunchServices.framework/Support/lsregister';
+
+/**
+ * Makes a bundle the default handler of URL schemes (macOS): a fixed JXA script for
+ * `osascript -l JavaScript -e <script> <bundle id> <scheme>...`, which reads both as arguments.
+ */
+export const SET_DEFAULT_HANDLER_SCRIPT = `ObjC.import('CoreServices');
+function run(argv) {
+  var failed = [];
+  for (var i = 1; i < argv.length; i++) {
+    var status = $.LSSetDefaultHandlerForURLScheme($(argv[i]), $(argv[0]));
+    if (status !== 0) failed.push(argv[i] + ' (OSStatus ' + status + ')');
+  }
+  if (failed.length) throw new Error('not made the default handler of ' + failed.join(', '));
+}`;
+
+/** install's record of what it added (macOS). */
+interface MacInstallRecord {
+  id: string;
+  /** The installed bundle. */
+  app: string;
+  bundleId: string;
+  /** Whether install created ~/Applications. */
+  createdApplications: boolean;
+}
+
+const macRecordPath = (home: string, id: string) => join(home, 'Library', 'Application Support', 'gluon-ts', 'installed', `${id}.json`);
+
+async function installOnMac(input: InstallInput, place: InstallPlace): Promise<InstallReport> {
+  if (!input.appBundle || !input.bundleId) throw new Error(`install: no app bundle for ${input.id}: build the app on macOS first (gluon-ts build, with postject installed)`);
+  const report: InstallReport = { files: [], ran: [], notes: [] };
+  const recordFile = macRecordPath(place.home, input.id);
+  if (existsSync(recordFile)) report.ran.push(...(await uninstallOnMac(input.id, place)).ran);
+  const applications = join(place.home, 'Applications');
+  const app = join(applications, basename(input.appBundle));
+  if (existsSync(app)) throw new Error(`install: ${app} is there already, and gluon-ts did not put it there: move it away, then install again`);
+  const createdApplications = !existsSync(applications);
+  mkdirSync(applications, { recursive: true });
+  const run = async (file: string, args: string[]) => {
+    report.ran.push([file, ...args]);
+    return runCommand(file, args, { timeout: 60_000 });
+  };
+  const copied = await run('/usr/bin/ditto', [input.appBundle, app]);
+  if (copied.code !== 0) throw new Error(`install: ditto could not copy ${input.appBundle} to ${app} (exit ${copied.code}): ${copied.stderr.trim()}`);
+  const record: MacInstallRecord = { id: input.id, app, bundleId: input.bundleId, createdApplications };
+  mkdirSync(dirname(recordFile), { recursive: true });
+  writeFileSync(recordFile, JSON.stringify(record, null, 2) + '\n');
+  report.files.push(app, recordFile);
+  const registered = await run(LSREGISTER, ['-f', app]);
+  if (registered.code !== 0) report.notes.push(`lsregister -f failed (exit ${registered.code}): ${registered.stderr.trim()}; Launch Services finds apps in ~/Applications on its own, later`);
+  const schemes = input.registrations.protocols;
+  if (schemes.length) {
+    const made = await run('/usr/bin/osascript', ['-l', 'JavaScript', '-e', SET_DEFAULT_HANDLER_SCRIPT, input.bundleId, ...schemes]);
+    if (made.code !== 0) report.notes.push(`the app was not made the default handler of ${schemes.map((scheme) => `${scheme}://`).join(' ')}: ${made.stderr.trim()}; it still handles them while no other app claims them`);
+  }
+  return report;
+}
+
+async function uninstallOnMac(id: string, place: InstallPlace): Promise<InstallReport> {
+  const report: InstallReport = { files: [], ran: [], notes: [] };
+  const recordFile = macRecordPath(place.home, id);
+  let record: MacInstallRecord;
+  try {
+    record = JSON.parse(readFileSync(recordFile, 'utf8'));
+  } catch {
+    report.notes.push(`${id} is not installed for this user (no ${recordFile})`);
+    return report;
+  }
+  if (existsSync(record.app)) {
+    report.ran.push([LSREGISTER, '-u', record.app]);
+    const result = await runCommand(LSREGISTER, ['-u', record.app], { timeout: 60_000 });
+    if (result.code !== 0) report.notes.push(`lsregister -u failed (exit ${result.code}): ${result.stderr.trim()}`);
+    rmSync(record.app, { recursive: true, force: true });
+    report.files.push(record.app);
+  }
+  rmSync(recordFile, { force: true });
+  report.files.push(recordFile);
+  for (let dir = dirname(recordFile); dir !== join(place.home, 'Library', 'Application Support') && emptyDir(dir); dir = dirname(dir)) rmdirSync(dir);
+  const applications = join(place.home, 'Applications');
+  if (record.createdApplications && emptyDir(applications)) rmdirSync(applications);
   return report;
 }

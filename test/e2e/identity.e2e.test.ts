@@ -6,48 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import * as Gluon from '../../src/index.js';
 import { ENGINE, sleep } from './helpers.js';
 import { startDisplay, x11Missing, type Display } from './x11.js';
+import { pngOf } from '../support/png.js';
 
 const SIZE = 16;
 /** The icon: red top-left quarter, blue bottom-left, green right half, opaque (ARGB, as X11 gives it). */
 const pixel = (x: number, y: number) => (x < SIZE / 2 ? (y < SIZE / 2 ? 0xffff0000 : 0xff0000ff) : 0xff00ff00);
 
-/** A PNG of `pixel`, written with zlib (RGBA, 8 bits, no filter). */
-function iconPng(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (bytes: Buffer) => {
-    let c = 0xffffffff;
-    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(SIZE, 0);
-  header.writeUInt32BE(SIZE, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  const rows = Buffer.alloc((SIZE * 4 + 1) * SIZE);
-  for (let y = 0; y < SIZE; y++) {
-    for (let x = 0; x < SIZE; x++) {
-      const argb = pixel(x, y);
-      rows.set([(argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff, argb >>> 24], y * (SIZE * 4 + 1) + 1 + x * 4);
-    }
-  }
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
+/** The icon as a PNG. */
+const iconPng = (): Buffer => pngOf(SIZE, SIZE, pixel);
 
 /** The icons of _NET_WM_ICON: width, height, then width x height ARGB values, for each. */
 function icons(display: Display, window: string): { width: number; height: number; pixels: number[] }[] {

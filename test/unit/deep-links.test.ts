@@ -245,7 +245,6 @@ test('Windows (faked runner, untried on a real machine): reg add of the scheme a
     await uninstallForUser('notes', place, input);
     assert.deepEqual(calls, windowsRegistryCommands(input, 'uninstall'));
     assert.deepEqual(calls.map((call) => call.slice(0, 3).join(' ')), ['reg delete HKCU\\Software\\Classes\\myapp', 'reg delete HKCU\\Software\\Classes\\.md\\OpenWithProgids', 'reg delete HKCU\\Software\\Classes\\notes.md']);
-    assert.match((await installForUser(input, { ...place, platform: 'darwin' })).notes[0], /Info.plist \(CFBundleURLTypes/);
   } finally {
     restore();
   }

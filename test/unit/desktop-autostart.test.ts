@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse as parsePlist } from 'plist';
 import { autostart, disableAt, enableAt, isEnabledAt, launchAgentPlist, RUN_KEY, windowsCommandLine, type AutostartPlace } from '../../src/desktop/autostart.js';
 import { setCommandRunner } from '../../src/desktop/command.js';
 
@@ -85,6 +86,8 @@ test('macOS: a launch agent in ~/Library/LaunchAgents, every argument XML-escape
 </plist>
 `,
     );
+    // Read back by a property-list parser of its own.
+    assert.deepEqual(parsePlist(plist), { Label: 'acme-notes', ProgramArguments: ['/Applications/Notes & Co.app/Contents/MacOS/notes', '<a href="x">', '--hidden'], RunAtLoad: true });
     await disableAt(place);
     assert.equal(await isEnabledAt(place), false);
   } finally {
