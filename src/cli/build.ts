@@ -107,6 +107,7 @@ export async function build(options: BuildOptions, log: (line: string) => void):
   const outDir = outputFolder(project, options.out ?? 'dist', 'it is emptied first');
   const started = Date.now();
   const registrations = projectRegistrations(project);
+  projectBundleId(project); // a bad gluon.appId stops the build on every platform, not only on a Mac
   const carried = { protocols: registrations.protocols, fileTypes: registrations.fileTypes };
   log(`gluon-ts build: ${project.name} (${relative(project.root, project.main)}${project.ui ? `, page folder ${relative(project.root, project.ui)}` : ''}) -> ${relative(process.cwd(), outDir) || '.'}`);
   rmSync(outDir, { recursive: true, force: true });
@@ -227,6 +228,15 @@ export function projectIcon(project: Project): { path: string; bytes: Buffer; wi
   }
 }
 
+/** The macOS bundle identifier: package.json's `gluon.appId`, checked, else one made from the name; a CliError says what is wrong. */
+export function projectBundleId(project: Project): string {
+  try {
+    return bundleIdFor(windowClassFor(project.name), project.packageJson.gluon?.appId);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}
+
 /**
  * The macOS app bundle of the built app, `<title>.app` in the output folder, made around the
  * single executable (moved into it): its Info.plist declares the app's schemes and file types,
@@ -234,19 +244,13 @@ export function projectIcon(project: Project): { path: string; bytes: Buffer; wi
  */
 export async function writeMacBundle(project: Project, outDir: string, result: BuildResult, log: (line: string) => void, registrations: Registrations = projectRegistrations(project)): Promise<Pick<BuildResult, 'appBundle' | 'executable'>> {
   if (!result.executable) throw new CliError('the app bundle is made around the single executable, which this build has not made');
-  let bundleId: string;
-  try {
-    bundleId = bundleIdFor(windowClassFor(project.name), project.packageJson.gluon?.appId);
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
+  const bundleId = projectBundleId(project);
   const icon = projectIcon(project);
   let bundle: MacBundle;
   try {
     bundle = await makeMacBundle({
       outDir,
       title: projectTitle(project),
-      id: windowClassFor(project.name),
       bundleId,
       version: typeof project.packageJson.version === 'string' ? project.packageJson.version : '0.0.0',
       executable: result.executable,

@@ -6,8 +6,8 @@ import { join, relative, resolve } from 'node:path';
 import { pngSize } from '../browser/icon.js';
 import { windowClassFor } from '../browser/profile.js';
 import { installForUser, uninstallForUser, type InstallInput, type InstallPlace, type InstallReport } from '../desktop/install.js';
-import { bundleFolderName, bundleIdFor } from '../desktop/mac-bundle.js';
-import { projectRegistrations, projectTitle } from './build.js';
+import { bundleFolderName } from '../desktop/mac-bundle.js';
+import { projectBundleId, projectRegistrations, projectTitle } from './build.js';
 import { bundlePath, CliError, findProject } from './project.js';
 
 export interface InstallOptions {
@@ -32,11 +32,7 @@ export function builtApp(options: InstallOptions, platform: NodeJS.Platform = pr
     const appBundle = join(outDir, bundleFolderName(title));
     if (!existsSync(join(appBundle, 'Contents', 'Info.plist'))) throw new CliError(`no app bundle ${appBundle}: run gluon-ts build on macOS (with postject installed, for the single executable the bundle holds) first`);
     input.appBundle = appBundle;
-    try {
-      input.bundleId = bundleIdFor(id, project.packageJson.gluon?.appId);
-    } catch (error) {
-      throw new CliError((error as Error).message);
-    }
+    input.bundleId = projectBundleId(project);
     const inside = [project.name, `${project.name}-app`].map((name) => join(appBundle, 'Contents', 'MacOS', name)); // as the build named it
     input.exec = [inside.find((path) => existsSync(path)) ?? inside[0]];
   }

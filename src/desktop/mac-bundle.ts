@@ -117,8 +117,6 @@ export interface MacBundleInput {
   outDir: string;
   /** The app's name as the Finder shows it (package.json's productName, else its name). */
   title: string;
-  /** The app's id (its window class), used for its own file types' identifiers. */
-  id: string;
   bundleId: string;
   /** package.json's version. */
   version: string;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { parse } from 'plist';
 import { setCommandRunner, type CommandResult } from '../../src/desktop/command.js';
@@ -15,7 +16,7 @@ import { parseRegistrations } from '../../src/desktop/deep-links.js';
 import { installForUser, LSREGISTER, SET_DEFAULT_HANDLER_SCRIPT, uninstallForUser, type InstallPlace } from '../../src/desktop/install.js';
 import { bundleFolderName, bundleIdFor, icnsFromPng, infoPlistEntries, LAUNCHER_SCRIPT, MAC_TOOLS, makeMacBundle } from '../../src/desktop/mac-bundle.js';
 import { plistDocument, plistFragment } from '../../src/desktop/plist.js';
-import { writeMacBundle } from '../../src/cli/build.js';
+import { build, writeMacBundle } from '../../src/cli/build.js';
 import { builtApp } from '../../src/cli/install.js';
 import { findProject } from '../../src/cli/project.js';
 import { pngOf } from '../support/png.js';
@@ -109,7 +110,7 @@ test('the bundle (faked tools): osacompile of the fixed launcher, one plutil -re
     mkdirSync(join(dir, 'dist'));
     writeFileSync(executable, 'the single executable', { mode: 0o755 });
     const png = solidPng(256);
-    const input = { outDir: join(dir, 'dist'), title: 'Notes & Co', id: 'notes', bundleId: 'com.example.notes', version: '1.0.0', executable, icon: { bytes: png, width: 256, height: 256 }, registrations, workDir: join(dir, 'work') };
+    const input = { outDir: join(dir, 'dist'), title: 'Notes & Co', bundleId: 'com.example.notes', version: '1.0.0', executable, icon: { bytes: png, width: 256, height: 256 }, registrations, workDir: join(dir, 'work') };
     const bundle = await makeMacBundle(input);
     const app = join(dir, 'dist', 'Notes & Co.app');
     const plist = join(app, 'Contents', 'Info.plist');
@@ -150,7 +151,7 @@ test('the bundle (faked tools): a failing step is an error naming it and its out
     try {
       const executable = join(dir, 'notes');
       writeFileSync(executable, 'exe');
-      await assert.rejects(makeMacBundle({ outDir: dir, title: 'Notes', id: 'notes', bundleId: 'gluon-ts.app.notes', version: '1.0.0', executable, registrations, workDir: join(dir, 'work') }),
+      await assert.rejects(makeMacBundle({ outDir: dir, title: 'Notes', bundleId: 'gluon-ts.app.notes', version: '1.0.0', executable, registrations, workDir: join(dir, 'work') }),
         new RegExp(`${tool.split('/').pop()} .*failed \\(exit 1\\): ${tool}: no`));
       assert.equal(readFileSync(executable, 'utf8'), 'exe');
     } finally {
@@ -200,6 +201,18 @@ test('gluon-ts build on macOS (faked tools): the bundle from package.json (produ
     assert.throws(() => builtApp({ dir }, 'darwin'), /no app bundle .*Notes & Co\.app: run gluon-ts build on macOS/);
   } finally {
     restore();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bad gluon.appId stops gluon-ts build on any platform, before anything is built', async () => {
+  // Inside the repository, so the project finds the repository's esbuild as an app finds its own.
+  const dir = mkdtempSync(join(fileURLToPath(new URL('../../', import.meta.url)), 'tmp-appid-'));
+  try {
+    project(dir, { appId: 'com.example.no tes' });
+    await assert.rejects(build({ dir, exe: false, minify: false }, () => {}), /gluon.appId is "com.example.no tes": write a reverse-DNS name/);
+    assert.equal(existsSync(join(dir, 'dist')), false);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
