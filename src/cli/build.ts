@@ -17,6 +17,7 @@ import { windowClassFor } from '../browser/profile.js';
 import { parseRegistrations, RegistrationError, type Registrations } from '../desktop/deep-links.js';
 import { desktopValue, execArgument } from '../desktop/desktop-entry.js';
 import { bundleIdFor, makeMacBundle, type MacBundle } from '../desktop/mac-bundle.js';
+import { xmlText } from '../desktop/plist.js';
 
 const run = promisify(execFile);
 
@@ -181,8 +182,6 @@ export function desktopEntry(entry: DesktopEntry): string {
   ];
   return lines.join('\n') + '\n';
 }
-
-const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
  * The shared-mime-info package (freedesktop.org Shared MIME-info Database) of the app's own file

@@ -24,10 +24,7 @@ export function builtApp(options: InstallOptions, platform: NodeJS.Platform = pr
   const outDir = resolve(project.root, options.out ?? 'dist');
   const id = windowClassFor(project.name);
   const title = projectTitle(project);
-  const exe = join(outDir, project.name + (platform === 'win32' ? '.exe' : ''));
-  const bundle = bundlePath(project, outDir, '.mjs');
-  if (!existsSync(exe) && !existsSync(bundle) && platform !== 'darwin') throw new CliError(`no build of ${project.name} in ${outDir}: run gluon-ts build first`);
-  const input: InstallInput = { id, title, exec: existsSync(exe) ? [exe] : [process.execPath, bundle], registrations: projectRegistrations(project) };
+  const input: InstallInput = { id, title, exec: [], registrations: projectRegistrations(project) };
   if (platform === 'darwin') {
     const appBundle = join(outDir, bundleFolderName(title));
     if (!existsSync(join(appBundle, 'Contents', 'Info.plist'))) throw new CliError(`no app bundle ${appBundle}: run gluon-ts build on macOS (with postject installed, for the single executable the bundle holds) first`);
@@ -35,7 +32,12 @@ export function builtApp(options: InstallOptions, platform: NodeJS.Platform = pr
     input.bundleId = projectBundleId(project);
     const inside = [project.name, `${project.name}-app`].map((name) => join(appBundle, 'Contents', 'MacOS', name)); // as the build named it
     input.exec = [inside.find((path) => existsSync(path)) ?? inside[0]];
+    return input;
   }
+  const exe = join(outDir, project.name + (platform === 'win32' ? '.exe' : ''));
+  const bundle = bundlePath(project, outDir, '.mjs');
+  if (!existsSync(exe) && !existsSync(bundle)) throw new CliError(`no build of ${project.name} in ${outDir}: run gluon-ts build first`);
+  input.exec = existsSync(exe) ? [exe] : [process.execPath, bundle];
   if (platform === 'linux') {
     const desktopFile = join(outDir, `${id}.desktop`);
     if (!existsSync(desktopFile)) throw new CliError(`no desktop entry ${desktopFile}: run gluon-ts build (on Linux) first`);

@@ -25,6 +25,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { findCommand, runCommand } from './command.js';
 import type { Registrations } from './deep-links.js';
+import { MAC_TOOLS } from './mac-bundle.js';
 
 /** What install needs of a built app. */
 export interface InstallInput {
@@ -189,14 +190,8 @@ export async function uninstallForUser(id: string, place: InstallPlace, input?: 
   if (place.platform === 'darwin') return uninstallOnMac(id, place);
   const { data, config } = xdgFolders(place);
   const report: InstallReport = { files: [], ran: [], notes: [] };
-  const file = recordPath(data, id);
-  let record: InstallRecord;
-  try {
-    record = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    report.notes.push(`${id} is not installed for this user (no ${file})`);
-    return report;
-  }
+  const record = readRecord<InstallRecord>(recordPath(data, id), id, report);
+  if (!record) return report;
   for (const path of record.files) {
     if (existsSync(path)) {
       rmSync(path, { force: true });
@@ -230,6 +225,16 @@ export async function uninstallForUser(id: string, place: InstallPlace, input?: 
     if (existsSync(dir) && emptyDir(dir)) rmdirSync(dir);
   }
   return report;
+}
+
+/** install's record for `id`, or undefined (with a note in `report`) when there is none to read. */
+function readRecord<T>(file: string, id: string, report: InstallReport): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    report.notes.push(`${id} is not installed for this user (no ${file})`);
+    return undefined;
+  }
 }
 
 function emptyDir(dir: string): boolean {
@@ -337,9 +342,6 @@ async function runAll(commands: string[][]): Promise<InstallReport> {
   return report;
 }
 
-/** Launch Services' registration tool (macOS), which has no place on the PATH. */
-export const LSREGISTER = '/System/Library/Frameworks/CoreServices.framework/Frameworks/LaunchServices.framework/Support/lsregister';
-
 /**
  * Makes a bundle the default handler of URL schemes (macOS): a fixed JXA script for
  * `osascript -l JavaScript -e <script> <bundle id> <scheme>...`, which reads both as arguments.
@@ -359,12 +361,17 @@ interface MacInstallRecord {
   id: string;
   /** The installed bundle. */
   app: string;
-  bundleId: string;
   /** Whether install created ~/Applications. */
   createdApplications: boolean;
 }
 
 const macRecordPath = (home: string, id: string) => join(home, 'Library', 'Application Support', 'gluon-ts', 'installed', `${id}.json`);
+
+/** Runs a macOS tool, listing it in the report. */
+function runListed(report: InstallReport, file: string, args: string[]) {
+  report.ran.push([file, ...args]);
+  return runCommand(file, args, { timeout: 60_000 });
+}
 
 async function installOnMac(input: InstallInput, place: InstallPlace): Promise<InstallReport> {
   if (!input.appBundle || !input.bundleId) throw new Error(`install: no app bundle for ${input.id}: build the app on macOS first (gluon-ts build, with postject installed)`);
@@ -376,21 +383,17 @@ async function installOnMac(input: InstallInput, place: InstallPlace): Promise<I
   if (existsSync(app)) throw new Error(`install: ${app} is there already, and gluon-ts did not put it there: move it away, then install again`);
   const createdApplications = !existsSync(applications);
   mkdirSync(applications, { recursive: true });
-  const run = async (file: string, args: string[]) => {
-    report.ran.push([file, ...args]);
-    return runCommand(file, args, { timeout: 60_000 });
-  };
-  const copied = await run('/usr/bin/ditto', [input.appBundle, app]);
+  const copied = await runListed(report, MAC_TOOLS.ditto, [input.appBundle, app]);
   if (copied.code !== 0) throw new Error(`install: ditto could not copy ${input.appBundle} to ${app} (exit ${copied.code}): ${copied.stderr.trim()}`);
-  const record: MacInstallRecord = { id: input.id, app, bundleId: input.bundleId, createdApplications };
+  const record: MacInstallRecord = { id: input.id, app, createdApplications };
   mkdirSync(dirname(recordFile), { recursive: true });
   writeFileSync(recordFile, JSON.stringify(record, null, 2) + '\n');
   report.files.push(app, recordFile);
-  const registered = await run(LSREGISTER, ['-f', app]);
+  const registered = await runListed(report, MAC_TOOLS.lsregister, ['-f', app]);
   if (registered.code !== 0) report.notes.push(`lsregister -f failed (exit ${registered.code}): ${registered.stderr.trim()}; Launch Services finds apps in ~/Applications on its own, later`);
   const schemes = input.registrations.protocols;
   if (schemes.length) {
-    const made = await run('/usr/bin/osascript', ['-l', 'JavaScript', '-e', SET_DEFAULT_HANDLER_SCRIPT, input.bundleId, ...schemes]);
+    const made = await runListed(report, MAC_TOOLS.osascript, ['-l', 'JavaScript', '-e', SET_DEFAULT_HANDLER_SCRIPT, input.bundleId, ...schemes]);
     if (made.code !== 0) report.notes.push(`the app was not made the default handler of ${schemes.map((scheme) => `${scheme}://`).join(' ')}: ${made.stderr.trim()}; it still handles them while no other app claims them`);
   }
   return report;
@@ -399,16 +402,10 @@ async function installOnMac(input: InstallInput, place: InstallPlace): Promise<I
 async function uninstallOnMac(id: string, place: InstallPlace): Promise<InstallReport> {
   const report: InstallReport = { files: [], ran: [], notes: [] };
   const recordFile = macRecordPath(place.home, id);
-  let record: MacInstallRecord;
-  try {
-    record = JSON.parse(readFileSync(recordFile, 'utf8'));
-  } catch {
-    report.notes.push(`${id} is not installed for this user (no ${recordFile})`);
-    return report;
-  }
+  const record = readRecord<MacInstallRecord>(recordFile, id, report);
+  if (!record) return report;
   if (existsSync(record.app)) {
-    report.ran.push([LSREGISTER, '-u', record.app]);
-    const result = await runCommand(LSREGISTER, ['-u', record.app], { timeout: 60_000 });
+    const result = await runListed(report, MAC_TOOLS.lsregister, ['-u', record.app]);
     if (result.code !== 0) report.notes.push(`lsregister -u failed (exit ${result.code}): ${result.stderr.trim()}`);
     rmSync(record.app, { recursive: true, force: true });
     report.files.push(record.app);

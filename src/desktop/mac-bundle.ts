@@ -184,8 +184,18 @@ export function infoPlistEntries(input: Pick<MacBundleInput, 'title' | 'bundleId
   return entries;
 }
 
-/** The macOS tools the bundle is made with (absolute paths: a build's PATH may lack /usr/bin). */
-export const MAC_TOOLS = { osacompile: '/usr/bin/osacompile', plutil: '/usr/bin/plutil', codesign: '/usr/bin/codesign' };
+/**
+ * The macOS tools the bundle is made and installed with, as absolute paths: a build's PATH may
+ * lack /usr/bin, and Launch Services' lsregister is on no PATH.
+ */
+export const MAC_TOOLS = {
+  osacompile: '/usr/bin/osacompile',
+  plutil: '/usr/bin/plutil',
+  codesign: '/usr/bin/codesign',
+  ditto: '/usr/bin/ditto',
+  osascript: '/usr/bin/osascript',
+  lsregister: '/System/Library/Frameworks/CoreServices.framework/Frameworks/LaunchServices.framework/Support/lsregister',
+};
 
 /**
  * Makes `<outDir>/<title>.app` (see the module's head) and moves the single executable into it.

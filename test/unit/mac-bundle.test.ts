@@ -13,7 +13,7 @@ import { runInNewContext } from 'node:vm';
 import { parse } from 'plist';
 import { setCommandRunner, type CommandResult } from '../../src/desktop/command.js';
 import { parseRegistrations } from '../../src/desktop/deep-links.js';
-import { installForUser, LSREGISTER, SET_DEFAULT_HANDLER_SCRIPT, uninstallForUser, type InstallPlace } from '../../src/desktop/install.js';
+import { installForUser, SET_DEFAULT_HANDLER_SCRIPT, uninstallForUser, type InstallPlace } from '../../src/desktop/install.js';
 import { bundleFolderName, bundleIdFor, icnsFromPng, infoPlistEntries, LAUNCHER_SCRIPT, MAC_TOOLS, makeMacBundle } from '../../src/desktop/mac-bundle.js';
 import { plistDocument, plistFragment } from '../../src/desktop/plist.js';
 import { build, writeMacBundle } from '../../src/cli/build.js';
@@ -21,6 +21,7 @@ import { builtApp } from '../../src/cli/install.js';
 import { findProject } from '../../src/cli/project.js';
 import { pngOf } from '../support/png.js';
 
+const LSREGISTER = MAC_TOOLS.lsregister;
 const temp = () => mkdtempSync(join(tmpdir(), 'gluon-mac-'));
 /** A property list fragment (what plutil -replace -xml takes) read back as plutil would: put in a document and parsed. */
 const readFragment = (fragment: string) => parse(plistDocument('').replace('<string></string>', fragment));
